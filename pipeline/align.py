@@ -1,0 +1,326 @@
+"""align: article × recognised words → the article's own text, timed, plus the speech the article lacks.
+
+How it works, in three passes, each about linear in the sizes of article and transcript:
+
+1. **Find** where each article sentence may have been spoken. Every article word votes, through an index of
+   the transcript's normalised words (and of their stems, so «والأنهار» meets «الانهار»), for the transcript
+   offset its sentence would start at; rare words weigh more. Offsets with enough votes are candidates, so a
+   sentence can be found anywhere, in any order, and more than once.
+2. **Align** each candidate word by word: a dynamic programme over the sentence and a window of transcript
+   around the offset, with fuzzy word similarity (misheard words still pair up as substitutions), free
+   transcript words before and after the sentence, and a cost for article words never spoken. A candidate is
+   kept if enough of the sentence was heard. Kept candidates are granted transcript words best-first; a
+   weaker one only gets words nobody claimed, so neighbouring sentences never share speech.
+3. **Emit** tokens: each spoken article word with its own spelling and punctuation and the time of the word
+   it was heard as; article words the narrator skipped at a sentence's edges, or in runs of more than
+   ``MAX_SKIPPED_INSIDE``, are left out; transcript words no sentence claimed become off-script tokens, shown
+   as heard.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
+
+from .arabic import normalize
+from .data import Alignment, Article, Break, Token, Transcript, Word
+
+log = logging.getLogger(__name__)
+
+BIN = 4
+"""Width, in words, of the offset bins votes fall into: absorbs words Whisper split, merged or dropped."""
+MAX_CANDIDATES = 3
+"""Places per sentence tried: enough for a sentence narrated twice next to a spurious match."""
+MIN_COVERAGE = 0.45
+"""Share of a sentence's (weighted) words that must be heard for it to count as spoken."""
+MAX_SKIPPED_INSIDE = 2
+"""Unheard article words inside a spoken sentence that are still shown (Whisper drops short words)."""
+PAUSE_BREAK = 0.7
+"""A pause this long (seconds) in off-script speech counts as a sentence break."""
+INSERT = -0.4
+PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
+
+
+@dataclass(frozen=True)
+class ArticleWord:
+    text: str
+    norm: str
+    paragraph: int
+    """-1 for the title."""
+    sentence: int
+    brk: Break
+
+
+@dataclass
+class Match:
+    sentence: int
+    pairs: list[tuple[int, int]]
+    """(article word index, transcript word index) for every article word heard, in order."""
+    score: float
+
+
+def align(article: Article, transcript: Transcript) -> Alignment:
+    words = article_words(article)
+    heard = [normalize(w.text) for w in transcript.words]
+    sentences = _sentence_spans(words)
+    matches = _select(_candidates(words, sentences, heard), len(heard))
+    tokens = _article_tokens(words, sentences, matches, transcript.words)
+    claimed = np.zeros(len(heard), bool)
+    for match in matches:
+        claimed[match.pairs[0][1] : match.pairs[-1][1] + 1] = True
+    tokens += _offscript_tokens(transcript.words, claimed)
+    tokens.sort(key=lambda t: (t.start, t.end))
+    spoken = {words[i].paragraph for m in matches for i, _ in m.pairs}
+    unspoken = tuple(p for p in range(len(article.paragraphs)) if p not in spoken)
+    log.info(
+        "aligned %d of %d article sentences; %d off-script words; %d paragraphs never spoken",
+        len({m.sentence for m in matches}),
+        len(sentences),
+        int((~claimed).sum()),
+        len(unspoken),
+    )
+    return Alignment(tokens=tuple(_mark_source_changes(tokens)), unspoken_paragraphs=unspoken)
+
+
+def article_words(article: Article) -> list[ArticleWord]:
+    """Flatten the article into words carrying the strongest break that follows each of them."""
+    out: list[ArticleWord] = []
+    sentence = 0
+    blocks = [(-1, [[article.title]] if article.title else [])]
+    blocks += [(p, [list(s.clauses) for s in para.sentences]) for p, para in enumerate(article.paragraphs)]
+    for paragraph, sentences in blocks:
+        for s_index, clauses in enumerate(sentences):
+            for c_index, clause in enumerate(clauses):
+                for w_index, text in enumerate(parts := clause.split()):
+                    norm = normalize(text)
+                    last_word = w_index == len(parts) - 1
+                    brk = Break.NONE
+                    if last_word:
+                        brk = Break.CLAUSE
+                        if c_index == len(clauses) - 1:
+                            brk = Break.PARAGRAPH if s_index == len(sentences) - 1 else Break.SENTENCE
+                    if not norm and out and out[-1].sentence == sentence:
+                        prev = out[-1]  # stray punctuation («—», «:») rides on the word before it
+                        out[-1] = ArticleWord(
+                            f"{prev.text} {text}", prev.norm, prev.paragraph, sentence, max(prev.brk, brk)
+                        )
+                    elif norm:
+                        out.append(ArticleWord(text, norm, paragraph, sentence, brk))
+            sentence += 1
+    return out
+
+
+def _sentence_spans(words: list[ArticleWord]) -> list[tuple[int, int]]:
+    spans: dict[int, list[int]] = {}
+    for i, w in enumerate(words):
+        spans.setdefault(w.sentence, [i, i])[1] = i + 1
+    return [tuple(v) for v in spans.values()]
+
+
+def stem(norm: str) -> str:
+    for prefix in PREFIXES:
+        if norm.startswith(prefix) and len(norm) - len(prefix) >= 3:
+            return norm[len(prefix) :]
+    return norm
+
+
+def weight(norm: str) -> float:
+    """Long words say more about where a sentence is than «في» or «من» do."""
+    return 0.5 + min(len(norm), 8) / 8
+
+
+def _candidates(words: list[ArticleWord], sentences: list[tuple[int, int]], heard: list[str]) -> list[Match]:
+    index: dict[str, list[int]] = defaultdict(list)
+    for pos, norm in enumerate(heard):
+        if norm:
+            index[norm].append(pos)
+            index["~" + stem(norm)].append(pos)
+    matches: list[Match] = []
+    for s_index, (a0, a1) in enumerate(sentences):
+        votes: dict[int, float] = defaultdict(float)
+        for k in range(a0, a1):
+            norm = words[k].norm
+            for key, strength in ((norm, 1.0), ("~" + stem(norm), 0.6)):
+                positions = index.get(key, ())
+                if not positions or len(positions) > 40:
+                    continue
+                vote = strength * weight(norm) / len(positions) ** 0.5
+                for pos in positions:
+                    votes[(pos - (k - a0)) // BIN] += vote
+        ranked = sorted(votes.items(), key=lambda kv: -kv[1])
+        needed = 1.0 if a1 - a0 > 1 else 0.9
+        for bin_, support in ranked[:MAX_CANDIDATES]:
+            if support < needed:
+                break
+            match = _align_window(words, s_index, a0, a1, heard, bin_ * BIN)
+            if match is not None:
+                matches.append(match)
+    return matches
+
+
+def _align_window(
+    words: list[ArticleWord], s_index: int, a0: int, a1: int, heard: list[str], offset: int
+) -> Match | None:
+    """Semi-global alignment of article words a0..a1 against transcript words around ``offset``."""
+    n = a1 - a0
+    slack = max(4, n // 2) + BIN
+    t0, t1 = max(0, offset - slack), min(len(heard), offset + n + slack)
+    if t0 >= t1:
+        return None
+    art = [w.norm for w in words[a0:a1]]
+    weights = np.array([weight(a) for a in art])
+    sim = cdist(art, heard[t0:t1], scorer=fuzz.ratio, dtype=np.float32) / 100.0
+    score = (sim - 0.45) * 2 * weights[:, None]
+    delete = -0.6 * weights
+    cols = t1 - t0
+    H = np.zeros((n + 1, cols + 1))
+    back = np.zeros((n + 1, cols + 1), np.int8)  # 0 diagonal, 1 up (article word unheard), 2 left
+    ramp = INSERT * np.arange(cols + 1)
+    for i in range(1, n + 1):
+        H[i, 0] = H[i - 1, 0] + delete[i - 1]
+        back[i, 0] = 1
+        diag = H[i - 1, :-1] + score[i - 1]
+        up = H[i - 1, 1:] + delete[i - 1]
+        best = np.maximum(diag, up)
+        row = np.concatenate(([H[i, 0]], best))
+        left = np.maximum.accumulate(row - ramp) + ramp
+        H[i] = left
+        back[i, 1:] = np.where(left[1:] > row[1:] + 1e-9, 2, np.where(diag >= up, 0, 1))
+    j = int(np.argmax(H[n]))
+    total = float(H[n, j])
+    pairs: list[tuple[int, int]] = []
+    i = n
+    while i > 0:
+        move = back[i, j]
+        if move == 0 and j > 0:
+            pairs.append((a0 + i - 1, t0 + j - 1))
+            i, j = i - 1, j - 1
+        elif move == 2 and j > 0:
+            j -= 1
+        else:
+            i -= 1
+    pairs.reverse()
+    good = [(a, t) for a, t in pairs if sim[a - a0, t - t0] >= 0.5]
+    heard_weight = sum(weights[a - a0] for a, _ in good)
+    if not good or heard_weight < MIN_COVERAGE * weights.sum() or (n == 1 and sim.max() < 0.8):
+        return None
+    first, last = pairs.index(good[0]), pairs.index(good[-1])
+    return Match(sentence=s_index, pairs=pairs[first : last + 1], score=total)
+
+
+def _select(candidates: list[Match], heard_count: int) -> list[Match]:
+    """Grant transcript words to candidates best-first; later ones keep only unclaimed words."""
+    claimed = np.zeros(heard_count, bool)
+    kept: list[Match] = []
+    for match in sorted(candidates, key=lambda m: -m.score):
+        pairs = [(a, t) for a, t in match.pairs if not claimed[t]]
+        if len(pairs) < max(1, len(match.pairs) // 2):
+            continue
+        lo, hi = pairs[0][1], pairs[-1][1]
+        if claimed[lo : hi + 1].any():  # split by another sentence: keep the longer unclaimed side only
+            continue
+        claimed[lo : hi + 1] = True
+        kept.append(Match(match.sentence, pairs, match.score))
+    return sorted(kept, key=lambda m: m.pairs[0][1])
+
+
+def _article_tokens(
+    words: list[ArticleWord], sentences: list[tuple[int, int]], matches: list[Match], heard: tuple[Word, ...]
+) -> list[Token]:
+    tokens: list[Token] = []
+    for match in matches:
+        pos = dict(match.pairs)
+        first, last = match.pairs[0][0], match.pairs[-1][0]
+        next_heard = match.pairs[-1][1] + 1
+        shown: list[tuple[int, int | None]] = []
+        run: list[int] = []
+        for a in range(first, last + 1):
+            if a in pos:
+                if len(run) <= MAX_SKIPPED_INSIDE:
+                    shown += [(r, None) for r in run]
+                run = []
+                shown.append((a, pos[a]))
+            else:
+                run.append(a)
+        tokens += _timed(words, shown, heard, next_heard)
+        if tokens and words[last].brk < Break.SENTENCE:
+            end = tokens[-1]
+            tokens[-1] = Token(**{**end.__dict__, "brk": Break.SENTENCE})
+    return tokens
+
+
+def _timed(
+    words: list[ArticleWord], shown: list[tuple[int, int | None]], heard: tuple[Word, ...], stop: int
+) -> list[Token]:
+    """Give each shown article word the span of the transcript words it stands for.
+
+    A heard word runs from the start of the word it was heard as to the end of the last transcript word
+    before the next heard article word, so a word Whisper split in two is covered whole. Unheard words shown
+    inside a sentence share the span of the heard word before them, in proportion to their length.
+    """
+    groups: list[tuple[int, list[int]]] = []  # (transcript index, [heard article word, unheard ones after])
+    for a, t in shown:
+        if t is not None:
+            groups.append((t, [a]))
+        else:
+            groups[-1][1].append(a)
+    out: list[Token] = []
+    for g, (t, members) in enumerate(groups):
+        following = groups[g + 1][0] if g + 1 < len(groups) else stop
+        start, end = heard[t].start, max(w.end for w in heard[t:following])
+        total = sum(len(words[a].norm) for a in members)
+        now = start
+        for a in members:
+            w = words[a]
+            span = (end - start) * len(w.norm) / total
+            lead = a == members[0]
+            out.append(
+                Token(
+                    w.text,
+                    round(now, 3),
+                    round(now + span, 3),
+                    "article",
+                    w.brk,
+                    heard[t].probability if lead else None,
+                    heard[t].text if lead else None,
+                    w.paragraph,
+                    w.sentence,
+                )
+            )
+            now += span
+    return out
+
+
+def _offscript_tokens(heard: tuple[Word, ...], claimed: np.ndarray) -> list[Token]:
+    tokens: list[Token] = []
+    for i, word in enumerate(heard):
+        if claimed[i]:
+            continue
+        brk = Break.NONE
+        if word.text[-1:] in ".!?؟…":
+            brk = Break.SENTENCE
+        elif word.text[-1:] in "،,؛;:":
+            brk = Break.CLAUSE
+        if i + 1 < len(heard) and heard[i + 1].start - word.end >= PAUSE_BREAK:
+            brk = max(brk, Break.SENTENCE)
+        tokens.append(Token(word.text, word.start, word.end, "transcript", brk, word.probability, word.text))
+    return tokens
+
+
+def _mark_source_changes(tokens: list[Token]) -> list[Token]:
+    """A change between article and transcript text, or between sentences, is always a cue boundary."""
+    out = list(tokens)
+    for i in range(len(out) - 1):
+        here, after = out[i], out[i + 1]
+        if here.source != after.source:
+            out[i] = Token(**{**here.__dict__, "brk": Break.PARAGRAPH})
+        elif here.source == "article" and here.sentence != after.sentence and here.brk < Break.SENTENCE:
+            out[i] = Token(**{**here.__dict__, "brk": Break.SENTENCE})
+    if out:
+        out[-1] = Token(**{**out[-1].__dict__, "brk": Break.PARAGRAPH})
+    return out

@@ -1,0 +1,116 @@
+"""The article: plain text, Markdown or HTML → title, paragraphs, sentences and clauses, as written.
+
+Part of acquire. Text is kept exactly as the editor wrote it (diacritics, punctuation, spelling), since it is
+what the subtitles will show; matching happens later on normalised copies. HTML goes through trafilatura,
+which keeps the main content and drops navigation, sidebars, footers and comment forms; teaser and comment
+headings that slip through («شاهد أيضاً», «اترك تعليقاً», …) are dropped here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .data import Article, Paragraph, Sentence
+from .errors import ReportsubsError
+
+SENTENCE_END = re.compile(r"(?<=[.!?؟…])[\"'»”)\]]*\s+")
+CLAUSE_END = re.compile(r"(?<=[،,؛;:])\s+")
+BOILERPLATE = re.compile(
+    r"^\s*(شاهد|اقرأ|إقرأ|اقرا|تابع)\s+(أيضا|أيضاً|ايضا|ايضاً|المزيد)"
+    r"|^\s*(اترك|أترك|أضف)\s+(تعليقا|تعليقاً)"
+    r"|^\s*(التعليقات|تعليقات)\s*$|^\s*(مواضيع|أخبار)\s+(ذات صلة|متعلقة)"
+)
+MAX_TITLE = 150
+
+
+def read(path: Path) -> Article:
+    """Read an article file; the suffix picks the format (.html/.htm, .md/.markdown, else plain text)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ReportsubsError(f"cannot read article {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ReportsubsError(f"article {path} is not UTF-8 text") from None
+    suffix = path.suffix.lower()
+    if suffix in {".html", ".htm"}:
+        return from_html(text, origin=str(path))
+    if suffix in {".md", ".markdown"}:
+        return from_markdown(text, origin=str(path))
+    return from_text(text, origin=str(path))
+
+
+def from_html(html: str, origin: str = "") -> Article:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html, include_comments=False, include_tables=False, include_links=False, with_metadata=True
+    )
+    if doc is None or not (doc.text or "").strip():
+        return Article(title=(doc.title or "").strip() if doc else "", paragraphs=(), origin=origin)
+    title = (doc.title or "").strip()
+    blocks = [b for b in (line.strip() for line in doc.text.splitlines()) if b]
+    if blocks and title and _same(blocks[0], title):
+        blocks = blocks[1:]
+    return _build(title, blocks, origin)
+
+
+def from_markdown(text: str, origin: str = "") -> Article:
+    title = ""
+    blocks: list[str] = []
+    for block in _blocks(text):
+        heading = re.match(r"^#{1,6}\s+(.*)$", block)
+        if heading:
+            if not title and not blocks:
+                title = _strip_markdown(heading.group(1))
+            continue  # section headings are not narrated text
+        if re.fullmatch(r"(!\[[^\]]*\]\([^)]*\)\s*)+", block):
+            continue  # images alone
+        lines = [re.sub(r"^\s*(?:[-*+]|\d+[.)]|>)\s+", "", ln) for ln in block.splitlines()]
+        blocks.append(_strip_markdown(" ".join(lines)))
+    return _build(title, blocks, origin)
+
+
+def from_text(text: str, origin: str = "") -> Article:
+    """Paragraphs are separated by blank lines; a short first line without final punctuation is the title."""
+    blocks = [" ".join(b.split()) for b in _blocks(text)]
+    title = ""
+    if len(blocks) > 1 and len(blocks[0]) <= MAX_TITLE and not re.search(r"[.!?؟…:]$", blocks[0]):
+        title, blocks = blocks[0], blocks[1:]
+    return _build(title, blocks, origin)
+
+
+def split_sentences(paragraph: str) -> tuple[Sentence, ...]:
+    sentences = []
+    for part in SENTENCE_END.split(paragraph.strip()):
+        part = " ".join(part.split())
+        if part:
+            clauses = tuple(c for c in (" ".join(x.split()) for x in CLAUSE_END.split(part)) if c)
+            sentences.append(Sentence(text=part, clauses=clauses))
+    return tuple(sentences)
+
+
+def _build(title: str, blocks: list[str], origin: str) -> Article:
+    paragraphs = tuple(
+        Paragraph(sentences=split_sentences(b)) for b in blocks if b.strip() and not BOILERPLATE.search(b)
+    )
+    return Article(
+        title=" ".join(title.split()), paragraphs=tuple(p for p in paragraphs if p.sentences), origin=origin
+    )
+
+
+def _blocks(text: str) -> list[str]:
+    return [b.strip() for b in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if b.strip()]
+
+
+def _strip_markdown(text: str) -> str:
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(\*\*|__|\*|_|`)(.+?)\1", r"\2", text)
+    return " ".join(text.split())
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())

@@ -1,0 +1,210 @@
+"""cues: timed tokens → subtitle cues that follow Netflix's Arabic timed-text rules.
+
+Defaults: at most 42 characters a line and 2 lines, at most 20 characters a second, 5/6 s to 7 s on screen,
+at least 2 frames between cues, no overlaps. Cue boundaries are chosen by a dynamic programme over the
+token stream, so the split is the best one for the whole text rather than the first that fits: ends of
+sentences cost nothing, clause punctuation a little, a break between two words of a clause a lot; a change
+between article and transcript text, an article paragraph boundary and a long pause always end a cue.
+Times then start at the first word and end at the last one, stretched into the following silence only as
+far as the minimum duration and the reading speed need, and never closer than the gap to the next cue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .data import Break, Cue, Token
+
+HARD_PAUSE = 1.2
+"""Seconds of silence that always end a cue: text should not hang on screen across a pause."""
+MAX_TOKENS = 40
+BREAK_COST = {Break.PARAGRAPH: 0.0, Break.SENTENCE: 0.0, Break.CLAUSE: 2.0, Break.NONE: 6.0}
+CLAUSE_PUNCTUATION = tuple(".!?؟…،,؛;:»”")
+BREAK_BEFORE = frozenset(
+    [
+        "و",
+        "في",
+        "من",
+        "إلى",
+        "الى",
+        "على",
+        "عن",
+        "مع",
+        "ثم",
+        "أو",
+        "او",
+        "بل",
+        "لكن",
+        "التي",
+        "الذي",
+        "الذين",
+        "أن",
+        "ان",
+        "إن",
+        "حيث",
+        "بعد",
+        "قبل",
+        "منذ",
+        "خلال",
+        "عند",
+    ]
+)
+"""Words a cue may start with when no punctuation offers a break: conjunctions, prepositions, relatives.
+Breaking before them keeps phrases like «كأس العالم» together (Netflix's line-treatment advice)."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    max_line: int = 42
+    max_lines: int = 2
+    max_cps: float = 20.0
+    min_duration: float = 5 / 6
+    max_duration: float = 7.0
+    fps: float = 25.0
+    gap_frames: int = 2
+
+    @property
+    def gap(self) -> float:
+        """The minimum gap, rounded up to the centisecond ASS stores times in."""
+        return _ceil_cs(self.gap_frames / self.fps)
+
+
+def build(tokens: tuple[Token, ...] | list[Token], rules: Rules = Rules()) -> list[Cue]:
+    spans = _segment(list(tokens), rules)
+    cues = [
+        Cue(
+            start=tokens[i].start,
+            end=tokens[j - 1].end,
+            lines=tuple(break_lines([t.text for t in tokens[i:j]], rules)),
+            source=tokens[i].source,
+        )
+        for i, j in spans
+    ]
+    return _retime(cues, rules)
+
+
+def break_lines(words: list[str], rules: Rules = Rules()) -> list[str]:
+    """Split a cue's words into at most ``max_lines`` lines, never inside a word.
+
+    One line if it fits; otherwise the split that keeps both lines within the limit, preferring a split after
+    punctuation, then lines of similar length.
+    """
+    text = " ".join(words)
+    if len(text) <= rules.max_line or len(words) == 1 or rules.max_lines < 2:
+        return [text]
+    best: tuple[float, int] | None = None
+    for k in range(1, len(words)):
+        top, bottom = " ".join(words[:k]), " ".join(words[k:])
+        over = max(0, len(top) - rules.max_line) + max(0, len(bottom) - rules.max_line)
+        cost = (
+            over * 100
+            + abs(len(top) - len(bottom))
+            - (15 if words[k - 1].endswith(CLAUSE_PUNCTUATION) else 0)
+        )
+        if best is None or cost < best[0]:
+            best = (cost, k)
+    assert best is not None
+    return [" ".join(words[: best[1]]), " ".join(words[best[1] :])]
+
+
+def fits(words: list[str], rules: Rules) -> bool:
+    return all(len(line) <= rules.max_line for line in break_lines(words, rules))
+
+
+def _segment(tokens: list[Token], rules: Rules) -> list[tuple[int, int]]:
+    """Cheapest split of the tokens into cues that each fit on screen and in time."""
+    n = len(tokens)
+    best = [0.0] + [float("inf")] * n
+    prev = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(j - 1, max(-1, j - 1 - MAX_TOKENS), -1):
+            if i < j - 1 and _hard_break(tokens[i], tokens[i + 1]):
+                break  # no cue may span a hard break; earlier starts would too
+            words = [t.text for t in tokens[i:j]]
+            span = tokens[j - 1].end - tokens[i].start
+            if i < j - 1 and (span > rules.max_duration or not fits(words, rules)):
+                break
+            cost = best[i] + _cost(tokens, i, j, rules)
+            if cost < best[j]:
+                best[j], prev[j] = cost, i
+    spans = []
+    j = n
+    while j > 0:
+        spans.append((prev[j], j))
+        j = prev[j]
+    return spans[::-1]
+
+
+def _hard_break(here: Token, after: Token) -> bool:
+    return here.brk == Break.PARAGRAPH or after.start - here.end >= HARD_PAUSE
+
+
+def _cost(tokens: list[Token], i: int, j: int, rules: Rules) -> float:
+    last = tokens[j - 1]
+    cost = 1.0  # each cue costs a little, so fewer, fuller cues win where breaks are equal
+    if j < len(tokens):
+        cost += BREAK_COST[last.brk]
+        if last.brk == Break.NONE and tokens[j].text.strip("«\"'(") in BREAK_BEFORE:
+            cost -= 3.0
+        if tokens[j].start - last.end >= 0.3:
+            cost -= 1.0
+    chars = len(" ".join(t.text for t in tokens[i:j]))
+    span = max(last.end - tokens[i].start, 0.01)
+    if chars < 12:
+        cost += 2.0  # a flash of one or two words is hard to read
+    if span < 2.0:
+        cost += 2.0 - span  # and so are very short cues: prefer splits into even halves
+    if chars / max(span, rules.min_duration) > rules.max_cps:
+        cost += 3.0
+    return cost
+
+
+def _retime(cues: list[Cue], rules: Rules) -> list[Cue]:
+    gap = rules.gap
+    out: list[Cue] = []
+    for index, cue in enumerate(cues):
+        start, end = _round_cs(cue.start), _round_cs(cue.end)
+        if out:
+            start = max(start, _round_cs(out[-1].end + gap))
+        limit = _round_cs(cues[index + 1].start - gap) if index + 1 < len(cues) else float("inf")
+        needed = max(rules.min_duration, chars(cue) / rules.max_cps)
+        end = min(max(end, _ceil_cs(start + needed)), limit, start + rules.max_duration)
+        if end - start < needed:  # no room after: start earlier, into the silence before
+            floor = out[-1].end + gap if out else 0.0
+            start = max(_round_cs(floor), _round_cs(end - needed), 0.0)
+        out.append(Cue(start=start, end=max(end, start + 0.01), lines=cue.lines, source=cue.source))
+    return out
+
+
+def chars(cue: Cue) -> int:
+    """Characters a reader reads: line breaks do not count, spaces do."""
+    return len(" ".join(cue.lines))
+
+
+def violations(cues: list[Cue], rules: Rules = Rules()) -> list[str]:
+    """Every rule a cue list breaks, as readable lines; empty when all cues conform."""
+    found: list[str] = []
+    for n, cue in enumerate(cues, 1):
+        duration = cue.end - cue.start
+        if len(cue.lines) > rules.max_lines:
+            found.append(f"cue {n}: {len(cue.lines)} lines")
+        for line in cue.lines:
+            if len(line) > rules.max_line:
+                found.append(f"cue {n}: line of {len(line)} characters")
+        if duration < rules.min_duration - 1e-6:
+            found.append(f"cue {n}: on screen {duration:.2f} s")
+        if duration > rules.max_duration + 1e-6:
+            found.append(f"cue {n}: on screen {duration:.2f} s")
+        if chars(cue) / max(duration, 1e-6) > rules.max_cps + 1e-6:
+            found.append(f"cue {n}: {chars(cue) / duration:.1f} characters a second")
+        if n < len(cues) and cues[n].start - cue.end < rules.gap - 1e-6:
+            found.append(f"cue {n}: {cues[n].start - cue.end:.3f} s before the next cue")
+    return found
+
+
+def _round_cs(seconds: float) -> float:
+    return round(seconds * 100) / 100
+
+
+def _ceil_cs(seconds: float) -> float:
+    return -(-round(seconds * 1000) // 10) / 100

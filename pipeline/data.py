@@ -1,0 +1,132 @@
+"""The plain records that pass from one stage to the next.
+
+Each stage takes and returns only these, so a stage can be read, tested and replaced without knowing how
+the others work: acquire → ``Source``; audio → ``Audio``; transcribe → ``Transcript``; align → ``Alignment``;
+cues → ``list[Cue]``; write → files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the article, as written, and its clauses (split on ، ؛ : and the like)."""
+
+    text: str
+    clauses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    sentences: tuple[Sentence, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+
+@dataclass(frozen=True)
+class Article:
+    """The article's own text. The title is kept apart because reports often, but not always, speak it."""
+
+    title: str
+    paragraphs: tuple[Paragraph, ...]
+    origin: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.title and not self.paragraphs
+
+
+@dataclass(frozen=True)
+class Source:
+    """What acquire hands on: a media file on disk and the article that goes with it (maybe empty)."""
+
+    media: Path
+    article: Article
+    origin: str
+
+
+@dataclass(frozen=True)
+class Audio:
+    """16 kHz mono float32 samples, the only form Whisper takes."""
+
+    samples: np.ndarray
+    sample_rate: int = 16_000
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word as the recogniser heard it, with its time span in seconds and its probability."""
+
+    text: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass(frozen=True)
+class Transcript:
+    words: tuple[Word, ...]
+    language: str
+    duration: float
+    model: str
+    settings: dict = field(default_factory=dict)
+
+
+class Break(IntEnum):
+    """How strongly the text may be split after a token: cues prefer the strongest break available."""
+
+    NONE = 0
+    CLAUSE = 1
+    SENTENCE = 2
+    PARAGRAPH = 3
+
+
+@dataclass(frozen=True)
+class Token:
+    """One displayed word with its time.
+
+    ``source`` is ``"article"`` when the text is the article's own spelling and punctuation, ``"transcript"``
+    when it is speech the article does not hold (a sound bite, an interview). ``heard`` is what the recogniser
+    heard there, kept so an editor can see why a word was placed.
+    """
+
+    text: str
+    start: float
+    end: float
+    source: str
+    brk: Break = Break.NONE
+    probability: float | None = None
+    heard: str | None = None
+    paragraph: int | None = None
+    sentence: int | None = None
+
+
+@dataclass(frozen=True)
+class Alignment:
+    tokens: tuple[Token, ...]
+    unspoken_paragraphs: tuple[int, ...]
+    """Indexes into ``Article.paragraphs`` (title excluded) of paragraphs of which no word was spoken."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    lines: tuple[str, ...]
+    source: str
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)

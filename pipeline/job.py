@@ -1,0 +1,132 @@
+"""run_job: the one entry point the CLI, the batch runner and the watcher all call.
+
+It strings the stages together (acquire → audio → transcribe → align → cues → write), times each, and
+writes nothing until every stage before ``write`` has succeeded, so a failing job leaves earlier output
+as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import __version__, acquire, align, audio, cues, write
+from .data import Alignment, Article, Cue, Source, Transcript
+from .transcribe import Progress, Transcriber
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    media: Path
+    article: Path | None = None
+    out_dir: Path = Path("subtitles")
+    rules: cues.Rules = field(default_factory=cues.Rules)
+
+    def stem(self, language: str) -> str:
+        return f"{self.media.stem}.{language}"
+
+
+@dataclass
+class JobResult:
+    outputs: dict[str, Path]
+    durations: dict[str, float]
+    cues: int
+    warnings: list[str]
+
+
+class StageTimer:
+    def __init__(self) -> None:
+        self.durations: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.durations[stage] = round(time.perf_counter() - started, 3)
+
+
+def run_job(job: Job, transcriber: Transcriber, progress: Progress | None = None) -> JobResult:
+    timer = StageTimer()
+    with timer("acquire"):
+        source = acquire.local(job.media, job.article)
+    with timer("audio"):
+        samples = audio.load(source.media)
+    with timer("transcribe"):
+        transcript = transcriber.transcribe(samples, progress)
+    with timer("align"):
+        alignment = align.align(source.article, transcript)
+    with timer("cues"):
+        cue_list = cues.build(alignment.tokens, job.rules)
+        warnings = cues.violations(cue_list, job.rules)
+    for warning in warnings:
+        log.warning("cue rule not met: %s", warning)
+    with timer("write"):
+        document = result_document(
+            source, transcript, alignment, cue_list, job.rules, warnings, timer.durations
+        )
+        outputs = write.write_all(
+            cue_list, document, job.out_dir, job.stem(transcript.language), title=source.article.title
+        )
+    log.info("wrote %d cues to %s", len(cue_list), ", ".join(str(p) for p in outputs.values()))
+    return JobResult(outputs=outputs, durations=timer.durations, cues=len(cue_list), warnings=warnings)
+
+
+def result_document(
+    source: Source,
+    transcript: Transcript,
+    alignment: Alignment,
+    cue_list: list[Cue],
+    rules: cues.Rules,
+    warnings: list[str],
+    durations: dict[str, float],
+) -> dict:
+    """The machine-readable result: everything shown, where it came from, and what was left out."""
+    return {
+        "reportsubs": __version__,
+        "input": source.origin,
+        "media": str(source.media),
+        "article": {"origin": source.article.origin, "title": source.article.title},
+        "language": transcript.language,
+        "duration": round(transcript.duration, 3),
+        "model": transcript.model,
+        "settings": transcript.settings,
+        "rules": asdict(rules),
+        "cues": [
+            {"index": n, "start": c.start, "end": c.end, "lines": list(c.lines), "source": c.source}
+            for n, c in enumerate(cue_list, 1)
+        ],
+        "words": [
+            {
+                "text": t.text,
+                "start": t.start,
+                "end": t.end,
+                "probability": t.probability,
+                "source": t.source,
+                "heard": t.heard,
+                "paragraph": t.paragraph,
+                "sentence": t.sentence,
+            }
+            for t in alignment.tokens
+        ],
+        "transcript": [
+            {"text": w.text, "start": w.start, "end": w.end, "probability": w.probability}
+            for w in transcript.words
+        ],
+        "unspoken_paragraphs": [
+            {"index": p, "text": _paragraph_text(source.article, p)} for p in alignment.unspoken_paragraphs
+        ],
+        "warnings": warnings,
+        "stage_seconds": durations,
+    }
+
+
+def _paragraph_text(article: Article, index: int) -> str:
+    return article.paragraphs[index].text

@@ -1,0 +1,164 @@
+"""transcribe: 16 kHz audio → words with times, by faster-whisper.
+
+A ``Transcriber`` holds one loaded model, so the batch runner and the watcher pay the load once. Settings
+favour subtitles over raw speed: word timestamps on, Silero VAD on (it drops silence and music before the
+decoder can hallucinate on it), no conditioning on previous text and the hallucination-on-silence guard
+(both stop the repetition loops Whisper falls into on long news audio). Word edges are then snapped to the
+speech energy (``timing``), since Whisper's own word starts soak up the pause before them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from .data import Audio, Transcript, Word
+from .errors import ReportsubsError
+from .timing import snap_words, speech_frames
+from .weights import resolve
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, float], None]
+"""Called with (seconds transcribed, total seconds)."""
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    model: str = "base"
+    device: str = "auto"
+    compute_type: str = "auto"
+    device_index: int = 0
+    cpu_threads: int = 0
+
+
+@dataclass(frozen=True)
+class DecodeConfig:
+    language: str = "ar"
+    beam_size: int = 5
+    batch_size: int = 1
+    vad: bool = True
+
+
+def cuda_device_count() -> int:
+    import ctranslate2
+
+    try:
+        return ctranslate2.get_cuda_device_count()
+    except Exception:  # a broken CUDA install reports itself here; treat it as no GPU
+        return 0
+
+
+def choose_device(device: str, compute_type: str, cuda_devices: int) -> tuple[str, str]:
+    """Resolve ``auto`` for device and compute type: CUDA with float16 when a GPU is there, else CPU int8."""
+    if device not in {"auto", "cpu", "cuda"}:
+        raise ReportsubsError(f"unknown device {device!r}: use auto, cpu or cuda")
+    if device == "auto":
+        device = "cuda" if cuda_devices > 0 else "cpu"
+    elif device == "cuda" and cuda_devices == 0:
+        raise ReportsubsError(
+            "--device cuda asked for, but no CUDA device is usable (driver or libraries missing)"
+        )
+    if compute_type == "auto":
+        compute_type = "float16" if device == "cuda" else "int8"
+    return device, compute_type
+
+
+class Transcriber:
+    """One loaded Whisper model and the settings it decodes with."""
+
+    def __init__(self, config: ModelConfig = ModelConfig(), decode: DecodeConfig = DecodeConfig()):
+        self.config = config
+        self.decode = decode
+        self._model = None
+        self._pipeline = None
+        self.device, self.compute_type = config.device, config.compute_type
+        self.load_seconds = 0.0
+
+    @property
+    def model(self):
+        """The loaded ``WhisperModel``, loaded on first use so that bad input fails before the slow part."""
+        if self._model is None:
+            self._load()
+        return self._model
+
+    def _load(self) -> None:
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+        config = self.config
+        location = resolve(config.model)
+        device, compute_type = choose_device(config.device, config.compute_type, cuda_device_count())
+        started = time.perf_counter()
+        try:
+            self._model = WhisperModel(
+                location,
+                device=device,
+                compute_type=compute_type,
+                device_index=config.device_index,
+                cpu_threads=config.cpu_threads,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            if device != "cuda" or config.device != "auto":
+                raise ReportsubsError(f"could not load model {config.model!r}: {_first_line(exc)}") from None
+            log.warning("CUDA model load failed (%s); falling back to CPU", _first_line(exc))
+            device, compute_type = "cpu", "int8"
+            self._model = WhisperModel(
+                location, device=device, compute_type=compute_type, cpu_threads=config.cpu_threads
+            )
+        self.device, self.compute_type = device, compute_type
+        self.load_seconds = time.perf_counter() - started
+        if self.decode.batch_size > 1:
+            self._pipeline = BatchedInferencePipeline(self._model)
+        log.info("model %s loaded on %s/%s in %.1f s", config.model, device, compute_type, self.load_seconds)
+
+    def settings(self) -> dict:
+        return {
+            **asdict(self.config),
+            **asdict(self.decode),
+            "device": self.device,
+            "compute_type": self.compute_type,
+        }
+
+    def transcribe(self, audio: Audio, progress: Progress | None = None) -> Transcript:
+        options = dict(
+            language=self.decode.language,
+            beam_size=self.decode.beam_size,
+            word_timestamps=True,
+            vad_filter=self.decode.vad,
+            condition_on_previous_text=False,
+        )
+        model = self.model
+        try:
+            if self._pipeline is not None:
+                segments, info = self._pipeline.transcribe(
+                    audio.samples, batch_size=self.decode.batch_size, **options
+                )
+            else:
+                segments, info = model.transcribe(
+                    audio.samples, hallucination_silence_threshold=2.0, **options
+                )
+            words: list[Word] = []
+            for segment in segments:
+                words.extend(
+                    Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 4))
+                    for w in segment.words or ()
+                    if w.word.strip()
+                )
+                if progress:
+                    progress(min(segment.end, audio.duration), audio.duration)
+        except RuntimeError as exc:
+            raise ReportsubsError(f"transcription failed on {self.device}: {_first_line(exc)}") from None
+        return Transcript(
+            words=snap_words(tuple(words), speech_frames(audio)),
+            language=info.language,
+            duration=audio.duration,
+            model=self.config.model,
+            settings=self.settings(),
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,98 @@
+"""write: cues → SRT, ASS, WebVTT (through pysubs2) and the JSON result, each written atomically.
+
+Right-to-left safety: players that lay subtitles out left-to-right move a line's final «.» or «؟» to the
+wrong end of an Arabic line. SRT and WebVTT lines are therefore wrapped in RIGHT-TO-LEFT MARKs, which make
+the direction of the edge punctuation unambiguous without changing the text. ASS gets an Arabic-capable font
+and ``Encoding: -1``, which tells libass to pick the base direction from the text (pysubs2's default
+``1`` forces left-to-right).
+
+Every file goes to a temporary name in the same folder and is renamed into place, so a crash leaves either
+the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pysubs2
+
+from .data import Cue
+
+RLM = "\u200f"
+FONT = "Noto Naskh Arabic"
+FORMATS = {"srt": "srt", "ass": "ass", "vtt": "vtt"}
+
+
+def rtl_safe(line: str) -> str:
+    return f"{RLM}{line}{RLM}"
+
+
+def subtitle_file(cues: list[Cue], fmt: str, title: str = "") -> pysubs2.SSAFile:
+    subs = pysubs2.SSAFile()
+    if fmt == "ass":
+        subs.info["Title"] = title or "reportsubs"
+        subs.info["PlayResX"], subs.info["PlayResY"] = "1920", "1080"
+        subs.info["WrapStyle"] = "0"
+        subs.styles["Default"] = pysubs2.SSAStyle(
+            fontname=FONT,
+            fontsize=64,
+            primarycolor=pysubs2.Color(255, 255, 255),
+            outlinecolor=pysubs2.Color(0, 0, 0),
+            backcolor=pysubs2.Color(0, 0, 0, 128),
+            outline=3,
+            shadow=1,
+            alignment=pysubs2.Alignment.BOTTOM_CENTER,
+            marginv=60,
+            encoding=-1,
+        )
+        subs.styles["Transcript"] = subs.styles["Default"].copy()
+        subs.styles["Transcript"].italic = True
+    for cue in cues:
+        if fmt == "ass":
+            text, style = r"\N".join(cue.lines), "Transcript" if cue.source == "transcript" else "Default"
+        else:
+            text, style = r"\N".join(rtl_safe(line) for line in cue.lines), "Default"
+        subs.append(
+            pysubs2.SSAEvent(start=round(cue.start * 1000), end=round(cue.end * 1000), text=text, style=style)
+        )
+    return subs
+
+
+def write_all(cues: list[Cue], result: dict, out_dir: Path, stem: str, title: str = "") -> dict[str, Path]:
+    """Write ``stem.srt/.ass/.vtt/.json`` into ``out_dir``; return the paths by format."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    for fmt in FORMATS:
+        path = out_dir / f"{stem}.{fmt}"
+        text = subtitle_file(cues, fmt, title).to_string(FORMATS[fmt])
+        atomic_write_text(path, text)
+        paths[fmt] = path
+    paths["json"] = out_dir / f"{stem}.json"
+    atomic_write_text(paths["json"], json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    return paths
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    with _atomic(path) as handle:
+        handle.write(text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
