@@ -32,8 +32,8 @@ putting the "true" start up to 0.4 s before the voice."""
 class Clip:
     folder: str
     audio: str
-    role: str = "article"
-    """``article`` (the article holds it) or ``offscript`` (spoken, but not in the article)."""
+    shown: str = ""
+    """The article's wording of what the clip says: what its subtitles must show. Empty for off-script."""
 
 
 @dataclass
@@ -42,6 +42,7 @@ class Spoken:
     start: float
     end: float
     role: str
+    shown: str
     source: str
     license: str
 
@@ -96,7 +97,8 @@ def build(clips: list[Clip], pauses: list[float], out_media: Path, lead: float =
                 text=row.get("text_standard") or row["text"],
                 start=round(now, 3),
                 end=round(now + duration, 3),
-                role=clip.role,
+                role="article" if clip.shown else "offscript",
+                shown=clip.shown,
                 source=f"{clip.folder}/{clip.audio}: {row['source']}",
                 license=row["license"],
             )
@@ -145,12 +147,26 @@ def build(clips: list[Clip], pauses: list[float], out_media: Path, lead: float =
 
 
 DEMO = [
-    Clip("asc-halabi-extra", "wav/asc_train_0002.wav"),
-    Clip("asc-halabi", "wav/asc_train_0003.wav"),
-    Clip("common-voice-ar", "clips/common_voice_ar_19134079.mp3", role="offscript"),
-    Clip("asc-halabi-extra", "wav/asc_test_0002.wav"),
-    Clip("asc-halabi", "wav/asc_test_0001.wav"),
-    Clip("common-voice-ar", "clips/common_voice_ar_19321385.mp3"),
+    Clip(
+        "asc-halabi-extra",
+        "wav/asc_train_0002.wav",
+        "ورجّح التقرير الذي أعدّه معهد أبحاث هضبة التبت في الأكاديمية الصينية للعلوم أن تستمر درجات الحرارة "
+        "ومستويات الرطوبة في الارتفاع طوال هذا القرن،",
+    ),
+    Clip(
+        "asc-halabi",
+        "wav/asc_train_0003.wav",
+        "مما قد يؤدي إلى تراجع مساحات الأنهار الجليدية وانتشار التصحر.",
+    ),
+    Clip("common-voice-ar", "clips/common_voice_ar_19134079.mp3"),
+    Clip(
+        "asc-halabi-extra",
+        "wav/asc_test_0002.wav",
+        "أحرزت منتخبات البرازيل وألمانيا وروسيا فوزاً في مقابلاتهم الإعدادية التي أُقيمت استعداداً لنهائيات "
+        "كأس العالم، التي ستنطلق بعد أقل من أسبوع.",
+    ),
+    Clip("asc-halabi", "wav/asc_test_0001.wav", "أتاحت للبائع المتجول أن يكون جاذباً للمواطن الأقل دخلاً."),
+    Clip("common-voice-ar", "clips/common_voice_ar_19321385.mp3", "«ليس لك أن تتعدى على القوانين»."),
 ]
 DEMO_PAUSES = [0.6, 1.2, 1.2, 1.0, 1.0, 1.0]
 

@@ -43,9 +43,8 @@ def probe(path: Path) -> dict:
     try:
         return ffmpeg.probe(str(path))
     except ffmpeg.Error as exc:
-        raise ReportsubsError(
-            f"not a media file ffmpeg can read: {path} ({_last_line(exc.stderr)})"
-        ) from None
+        reason = _last_line(exc.stderr).removeprefix(f"{path}: ")
+        raise ReportsubsError(f"not a media file ffmpeg can read: {path} ({reason})") from None
 
 
 def load(path: Path) -> Audio:
@@ -64,7 +63,8 @@ def load(path: Path) -> Audio:
             .run(cmd=ffmpeg_binary(), capture_stdout=True, capture_stderr=True)
         )
     except ffmpeg.Error as exc:
-        raise ReportsubsError(f"could not decode audio of {path}: {_last_line(exc.stderr)}") from None
+        reason = _last_line(exc.stderr).removeprefix(f"{path}: ")
+        raise ReportsubsError(f"could not decode audio of {path}: {reason}") from None
     samples = np.frombuffer(raw, np.int16).astype(np.float32) / 32768.0
     audio = Audio(samples)
     if audio.duration == 0:

@@ -55,6 +55,7 @@ class StageTimer:
 
 def run_job(job: Job, transcriber: Transcriber, progress: Progress | None = None) -> JobResult:
     timer = StageTimer()
+    write.ensure_writable(job.out_dir)
     with timer("acquire"):
         source = acquire.local(job.media, job.article)
     with timer("audio"):

@@ -22,6 +22,7 @@ from pathlib import Path
 import pysubs2
 
 from .data import Cue
+from .errors import ReportsubsError
 
 RLM = "\u200f"
 FONT = "Noto Naskh Arabic"
@@ -63,9 +64,19 @@ def subtitle_file(cues: list[Cue], fmt: str, title: str = "") -> pysubs2.SSAFile
     return subs
 
 
+def ensure_writable(out_dir: Path) -> None:
+    """Fail before the slow stages, not after them, when the output folder cannot be written."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".reportsubs-"):
+            pass
+    except OSError as exc:
+        raise ReportsubsError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+
+
 def write_all(cues: list[Cue], result: dict, out_dir: Path, stem: str, title: str = "") -> dict[str, Path]:
     """Write ``stem.srt/.ass/.vtt/.json`` into ``out_dir``; return the paths by format."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_writable(out_dir)
     paths: dict[str, Path] = {}
     for fmt in FORMATS:
         path = out_dir / f"{stem}.{fmt}"
@@ -78,8 +89,11 @@ def write_all(cues: list[Cue], result: dict, out_dir: Path, stem: str, title: st
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    with _atomic(path) as handle:
-        handle.write(text.encode("utf-8"))
+    try:
+        with _atomic(path) as handle:
+            handle.write(text.encode("utf-8"))
+    except OSError as exc:
+        raise ReportsubsError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @contextlib.contextmanager

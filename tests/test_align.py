@@ -1,0 +1,100 @@
+"""Alignment on transcripts built word by word: reorder, skip, repeat, mishearing, off-script speech."""
+
+from __future__ import annotations
+
+import itertools
+
+from pipeline import article
+from pipeline.align import align
+from pipeline.arabic import normalize, normalize_text
+from pipeline.data import Break, Transcript, Word
+
+ARTICLE = article.from_text(
+    "عنوان التقرير\n\n"
+    "ورجّح التقرير الذي أعدّه معهد أبحاث هضبة التبت أن تستمر درجات الحرارة في الارتفاع.\n\n"
+    "وفي الرياضة، أحرزت منتخبات البرازيل وألمانيا وروسيا فوزاً في مقابلاتهم الإعدادية.\n\n"
+    "وتُعرف الهضبة بالقطب الثالث لأنها تختزن أكبر كمية من الجليد خارج المنطقتين القطبيتين.\n"
+)
+
+
+def spoken(*phrases: str, gap: float = 1.0) -> Transcript:
+    """A transcript of ``phrases`` said one after another: 0.4 s a word, ``gap`` between phrases."""
+    words, now = [], 0.5
+    for phrase in phrases:
+        for text in phrase.split():
+            words.append(Word(text, round(now, 2), round(now + 0.35, 2), 0.9))
+            now += 0.4
+        now += gap
+    return Transcript(tuple(words), "ar", now, "test")
+
+
+def shown(alignment, source: str = "article") -> str:
+    return " ".join(t.text for t in alignment.tokens if t.source == source)
+
+
+def test_normalisation_folds_spelling_variants_only():
+    assert normalize("أُقيمت") == normalize("اقيمت") == "اقيمت"
+    assert normalize("استعداداً،") == "استعدادا"
+    assert normalize("الإعدادية") == normalize("الاعداديه")
+    assert normalize("مستشفى") == normalize("مستشفي")
+    assert normalize("٢٠٢٣") == "2023"
+    assert normalize_text("«قال»: نعم!") == "قال نعم"
+
+
+def test_reordered_narration_with_a_skipped_paragraph_and_mishearing():
+    transcript = spoken(
+        "أحرزت منتخبات البرازل والمانيا وروسيا فوزا في مقابلاتهم الاعدادية",
+        "ورجح التقرير الذي أعده معهد ابحاث هضبات التبتي ان تستمر درجات الحراره في الارتفاع",
+    )
+    result = align(ARTICLE, transcript)
+    assert shown(result) == (
+        "أحرزت منتخبات البرازيل وألمانيا وروسيا فوزاً في مقابلاتهم الإعدادية. "
+        "ورجّح التقرير الذي أعدّه معهد أبحاث هضبة التبت أن تستمر درجات الحرارة في الارتفاع."
+    )
+    assert result.unspoken_paragraphs == (2,)
+    assert shown(result, "transcript") == ""
+    # each article word takes the time of the word it was heard as
+    first = result.tokens[0]
+    assert (first.text, first.start, first.heard) == ("أحرزت", 0.5, "أحرزت")
+
+
+def test_offscript_speech_stays_as_heard_and_is_kept_apart():
+    transcript = spoken(
+        "ورجح التقرير الذي أعده معهد ابحاث هضبة التبت ان تستمر درجات الحرارة في الارتفاع",
+        "هذه ملاحظة مهمة جدا قالها لنا أحد السكان",
+        "أحرزت منتخبات البرازيل وألمانيا وروسيا فوزا في مقابلاتهم الاعدادية",
+    )
+    result = align(ARTICLE, transcript)
+    assert shown(result, "transcript") == "هذه ملاحظة مهمة جدا قالها لنا أحد السكان"
+    sources = [t.source for t in result.tokens]
+    assert sources == ["article"] * 14 + ["transcript"] * 8 + ["article"] * 9
+    # a change of source always allows the strongest break
+    assert result.tokens[13].brk == Break.PARAGRAPH and result.tokens[21].brk == Break.PARAGRAPH
+
+
+def test_a_paragraph_narrated_twice_is_subtitled_twice():
+    once = "أحرزت منتخبات البرازيل وألمانيا وروسيا فوزا في مقابلاتهم الاعدادية"
+    result = align(ARTICLE, spoken(once, "وهنا فاصل قصير من المذيع", once))
+    assert shown(result).count("أحرزت منتخبات البرازيل") == 2
+    assert shown(result, "transcript") == "وهنا فاصل قصير من المذيع"
+
+
+def test_unspoken_lead_in_is_left_out_and_a_dropped_short_word_is_kept():
+    # narrator skips «وفي الرياضة،»; Whisper drops «في» inside the sentence
+    result = align(ARTICLE, spoken("أحرزت منتخبات البرازيل وألمانيا وروسيا فوزا مقابلاتهم الاعدادية"))
+    assert shown(result) == "أحرزت منتخبات البرازيل وألمانيا وروسيا فوزاً في مقابلاتهم الإعدادية."
+    times = [(t.start, t.end) for t in result.tokens]
+    assert all(a[1] <= b[0] + 1e-9 for a, b in itertools.pairwise(times))
+
+
+def test_no_article_means_transcript_only():
+    empty = article.from_text("")
+    result = align(empty, spoken("كلام بلا مقال"))
+    assert shown(result, "transcript") == "كلام بلا مقال" and shown(result) == ""
+    assert result.unspoken_paragraphs == ()
+
+
+def test_spoken_title_is_aligned_like_any_sentence():
+    result = align(ARTICLE, spoken("عنوان التقرير", "هذا كلام آخر تماما لا علاقة له"))
+    assert shown(result) == "عنوان التقرير"
+    assert result.unspoken_paragraphs == (0, 1, 2)

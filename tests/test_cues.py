@@ -1,0 +1,119 @@
+"""Cue building against the Netflix Arabic rules, on token streams made for each rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.cues import Rules, break_lines, build, violations
+from pipeline.data import Break, Cue, Token
+
+
+def tokens(text: str, start: float = 0.0, per_word: float = 0.4, source: str = "article") -> list[Token]:
+    out = []
+    for n, word in enumerate(text.split()):
+        brk = (
+            Break.SENTENCE
+            if word.endswith((".", "؟"))
+            else Break.CLAUSE
+            if word.endswith("،")
+            else Break.NONE
+        )
+        s = start + n * per_word
+        out.append(Token(word, round(s, 3), round(s + per_word - 0.05, 3), source, brk))
+    return out
+
+
+LONG = (
+    "أحرزت منتخبات البرازيل وألمانيا وروسيا فوزاً في مقابلاتهم الإعدادية التي أقيمت استعداداً لنهائيات "
+    "كأس العالم، التي ستنطلق بعد أقل من أسبوع. وقال المدرب إن الفريق جاهز تماماً للمباراة الأولى."
+)
+
+
+def test_long_text_obeys_every_rule_and_keeps_every_word():
+    toks = tokens(LONG)
+    cues = build(toks)
+    assert violations(cues) == []
+    assert " ".join(" ".join(c.lines) for c in cues) == " ".join(t.text for t in toks)
+    assert all(len(c.lines) <= 2 and all(len(line) <= 42 for line in c.lines) for c in cues)
+
+
+def test_breaks_at_sentence_and_clause_punctuation_first():
+    cues = build(tokens(LONG))
+    ends = [c.lines[-1].split()[-1] for c in cues]
+    assert "أسبوع." in ends
+    assert all(e.endswith((".", "،")) or e in {"الإعدادية", "وروسيا", "فوزاً"} for e in ends[:-1]), ends
+
+
+def test_never_splits_noun_phrase_when_a_better_break_exists():
+    cues = build(tokens(LONG))
+    assert not any(c.lines[-1].endswith("كأس") for c in cues)
+
+
+def test_line_breaks_never_inside_a_word_and_prefer_punctuation():
+    words = "قال الوزير في مؤتمر صحفي، إن الحكومة ستعلن الخطة الجديدة غداً".split()
+    lines = break_lines(words)
+    assert lines == ["قال الوزير في مؤتمر صحفي،", "إن الحكومة ستعلن الخطة الجديدة غداً"]
+    assert " ".join(lines).split() == words
+
+
+def test_short_cue_is_held_for_the_minimum_and_reading_speed():
+    toks = tokens("نعم.", start=1.0, per_word=0.3) + tokens("هذا خبر آخر تماماً.", start=5.0)
+    cues = build(toks)
+    assert cues[0].end - cues[0].start >= 5 / 6 - 1e-9
+    assert violations(cues) == []
+
+
+def test_fast_speech_is_stretched_into_following_silence_not_over_the_next_cue():
+    fast = tokens("تحدث المسؤولون عن الاستراتيجيات الاقتصادية الجديدة.", start=0.0, per_word=0.2)
+    later = tokens("ثم انتقلنا إلى موضوع آخر.", start=4.0)
+    cues = build(fast + later)
+    first = cues[0]
+    assert len(" ".join(first.lines)) / (first.end - first.start) <= 20
+    assert cues[1].start - first.end >= Rules().gap - 1e-9
+
+
+def test_gap_of_two_frames_between_touching_cues():
+    a = tokens("الجملة الأولى من التقرير تنتهي هنا بعد كلمات كثيرة جداً.", start=0.0)
+    b = tokens("والجملة الثانية تبدأ فوراً بعدها دون أي توقف بين الجملتين.", start=a[-1].end + 0.01)
+    cues = build(a + b)
+    assert len(cues) == 2 and cues[1].start - cues[0].end >= 0.08 - 1e-9
+    assert cues[0].end <= cues[1].start
+
+
+def test_source_change_and_long_pause_always_end_a_cue():
+    cues = build(
+        [
+            *tokens("كلمة من المقال", source="article")[:-1],
+            Token("المقال", 0.8, 1.15, "article", Break.PARAGRAPH),
+            *tokens("كلام من المقابلة", start=1.3, source="transcript"),
+        ]
+    )
+    assert [c.source for c in cues] == ["article", "transcript"]
+    paused = build(tokens("قبل التوقف", start=0) + tokens("بعد التوقف", start=3.0))
+    assert len(paused) == 2
+
+
+def test_no_cue_longer_than_seven_seconds():
+    slow = tokens(" ".join(["كلمة"] * 30), per_word=0.6)
+    cues = build(slow)
+    assert all(c.end - c.start <= 7 for c in cues)
+    assert violations(cues) == []
+
+
+@pytest.mark.parametrize(
+    ("cue", "problem"),
+    [
+        (Cue(0, 0.5, ("قصير",), "article"), "on screen 0.50 s"),
+        (Cue(0, 8, ("طويل",), "article"), "on screen 8.00 s"),
+        (Cue(0, 1, ("ا" * 43,), "article"), "line of 43 characters"),
+        (Cue(0, 3, ("أ", "ب", "ج"), "article"), "3 lines"),
+        (Cue(0, 1, ("ا" * 30,), "article"), "30.0 characters a second"),
+    ],
+)
+def test_violations_name_each_broken_rule(cue, problem):
+    assert any(problem in v for v in violations([cue]))
+
+
+def test_violations_catch_overlap_and_small_gap():
+    found = violations([Cue(0, 2, ("أول",), "article"), Cue(1.95, 4, ("ثان",), "article")])
+    assert any("before the next cue" in v for v in found)
