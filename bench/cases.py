@@ -6,6 +6,7 @@ within the trimming threshold. The result is muxed with a still video track into
 and its truth (clip texts, sources, licences, times) is written beside it as JSON.
 
     python bench/cases.py demo media/demo        # rebuilds the bundled demo
+    python bench/cases.py reorder bench/out/reorder    # or long: the benchmark cases
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class Spoken:
     shown: str
     source: str
     license: str
+    words: list[list[float]]
+    """True [start, end] of each word, where the corpus has word timings (Arabic Speech Corpus TextGrids)."""
 
 
 def manifest(folder: str) -> dict[str, dict]:
@@ -54,7 +57,8 @@ def manifest(folder: str) -> dict[str, dict]:
     return {row["audio"]: row for row in rows}
 
 
-def trimmed(path: Path) -> np.ndarray:
+def trimmed(path: Path) -> tuple[np.ndarray, float]:
+    """The clip's speech, and how many seconds of leading silence were cut."""
     raw = subprocess.run(
         [
             "ffmpeg",
@@ -80,7 +84,7 @@ def trimmed(path: Path) -> np.ndarray:
     db = 10 * np.log10(np.square(frames).mean(axis=1) + 1e-3)
     loud = db > np.percentile(db, 95) - TRIM_DB
     runs = np.flatnonzero(np.convolve(loud, np.ones(3), mode="valid") == 3)
-    return samples[runs[0] * hop : (runs[-1] + 3) * hop]
+    return samples[runs[0] * hop : (runs[-1] + 3) * hop], runs[0] * hop / RATE
 
 
 def build(clips: list[Clip], pauses: list[float], out_media: Path, lead: float = 1.0) -> list[Spoken]:
@@ -90,8 +94,14 @@ def build(clips: list[Clip], pauses: list[float], out_media: Path, lead: float =
     now = lead
     for clip, pause in zip(clips, pauses, strict=True):
         row = manifest(clip.folder)[clip.audio]
-        samples = trimmed(SHARED / clip.folder / clip.audio)
+        samples, cut = trimmed(SHARED / clip.folder / clip.audio)
         duration = len(samples) / RATE
+        timings = (row.get("timings") or {}).get("words") or []
+        words = [
+            [round(now + w["start"] - cut, 3), round(now + w["end"] - cut, 3)]
+            for w in timings
+            if w["end"] - cut > 0
+        ]
         spoken.append(
             Spoken(
                 text=row.get("text_standard") or row["text"],
@@ -101,6 +111,7 @@ def build(clips: list[Clip], pauses: list[float], out_media: Path, lead: float =
                 shown=clip.shown,
                 source=f"{clip.folder}/{clip.audio}: {row['source']}",
                 license=row["license"],
+                words=words,
             )
         )
         pieces += [samples, np.zeros(int(pause * RATE), np.int16)]
@@ -171,18 +182,117 @@ DEMO = [
 DEMO_PAUSES = [0.6, 1.2, 1.2, 1.0, 1.0, 1.0]
 
 
+@dataclass(frozen=True)
+class Case:
+    """A report built from clips and the article that goes with it."""
+
+    clips: list[Clip]
+    pauses: list[float]
+    title: str
+    paragraphs: list[list[int] | str]
+    """Clip indexes (their ``shown`` texts joined) or a paragraph's text as the editor wrote it."""
+
+
+def _asc(audio: str, shown: str, folder: str = "asc-halabi") -> Clip:
+    return Clip(folder, f"wav/{audio}.wav", shown)
+
+
+def _quran(audio: str, offscript: bool = False) -> Clip:
+    row = manifest("quran-recitation")[f"audio/{audio}"]
+    return Clip("quran-recitation", f"audio/{audio}", "" if offscript else row["text"] + ".")
+
+
+UNSPOKEN = "وتُعرف الهضبة بـ«القطب الثالث» لأنها تختزن أكبر كمية من الجليد خارج المنطقتين القطبيتين."
+QURAN_LONG = [
+    "v2_ea_016090.mp3",
+    "v2_ea_031013.mp3",
+    "v2_ea_049013.mp3",
+    "v2_ea_039053.mp3",
+    "v2_ea_021087.mp3",
+    "v2_ea_003026.mp3",
+    "v2_ea_007023.mp3",
+    "v2_ea_040060.mp3",
+    "v2_ea_006151.mp3",
+    "v2_ea_017023.mp3",
+    "v2_ea_004034.mp3",
+    "v2_ea_multi_019_001_005.wav",
+    "v2_ea_multi_056_001_004.wav",
+    "v2_ea_multi_091_001_005.wav",
+    "v2_ea_005006.mp3",
+]
+
+
+def cases() -> dict[str, Case]:
+    """The benchmark cases of the alignment issue, built from the clips in ``../shared``."""
+    quran = [_quran(a, offscript=(n == 6)) for n, a in enumerate(QURAN_LONG)]
+    return {
+        "demo": Case(
+            DEMO,
+            DEMO_PAUSES,
+            "تقرير: الاحترار يهدد أنهار هضبة التبت الجليدية",
+            [
+                [0, 1],
+                UNSPOKEN[:-1] + "، وتغذي أنهارها مئات الملايين من السكان في آسيا.",
+                "وفي الرياضة، " + DEMO[3].shown,
+                "أما في الأسواق، فقد " + DEMO[4].shown + " وقال مسؤول في البلدية: " + DEMO[5].shown,
+            ],
+        ),
+        "reorder": Case(
+            [
+                DEMO[1],
+                DEMO[3],
+                Clip("common-voice-ar", "clips/common_voice_ar_19321386.mp3"),
+                DEMO[4],
+                DEMO[0],
+                Clip(
+                    "common-voice-ar-2", "clips/common_voice_ar_23395303.mp3", "«الكلام فضة، لكن الصمت ذهب»."
+                ),
+                DEMO[1],
+            ],
+            [0.8, 1.0, 1.2, 0.6, 1.0, 1.0, 1.0],
+            "نشرة الأخبار",
+            [[4], UNSPOKEN, [0], [3, 5], [1]],
+        ),
+        "long": Case(
+            [*quran, DEMO[0], DEMO[1]],
+            [1.0] * (len(quran) + 2),
+            "آيات مختارة",
+            [[n] for n in range(len(quran)) if n != 6]
+            + ["الله لا إله إلا هو الحي القيوم لا تأخذه سنة ولا نوم."]
+            + [[len(quran), len(quran) + 1]],
+        ),
+    }
+
+
+def article_markdown(case: Case) -> str:
+    blocks = [f"# {case.title}"]
+    for paragraph in case.paragraphs:
+        blocks.append(
+            paragraph if isinstance(paragraph, str) else " ".join(case.clips[i].shown for i in paragraph)
+        )
+    return "\n\n".join(blocks) + "\n"
+
+
+def build_case(name: str, out: Path) -> tuple[Path, Path, Path]:
+    """Build case ``name`` into ``out``: ``report.mp4``, ``report.md`` and ``truth.json``."""
+    case = cases()[name]
+    out.mkdir(parents=True, exist_ok=True)
+    media, article, truth = out / "report.mp4", out / "report.md", out / "truth.json"
+    write_truth(build(case.clips, case.pauses, media), truth)
+    article.write_text(article_markdown(case))
+    return media, article, truth
+
+
 def write_truth(spoken: list[Spoken], path: Path) -> None:
     path.write_text(json.dumps([asdict(s) for s in spoken], ensure_ascii=False, indent=1) + "\n")
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] != "demo":
+    if len(argv) != 2 or argv[0] not in cases():
         print(__doc__, file=sys.stderr)
         return 2
-    out = Path(argv[1])
-    spoken = build(DEMO, DEMO_PAUSES, out / "report.mp4")
-    write_truth(spoken, out / "truth.json")
-    print(f"wrote {out / 'report.mp4'} ({spoken[-1].end:.1f} s of speech) and {out / 'truth.json'}")
+    media, article, truth = build_case(argv[0], Path(argv[1]))
+    print(f"wrote {media}, {article} and {truth}")
     return 0
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -62,6 +62,14 @@ class Match:
     pairs: list[tuple[int, int]]
     """(article word index, transcript word index) for every article word heard, in order."""
     score: float
+    first: int = -1
+    last: int = -1
+    """The transcript words the sentence claims: from its first pair's, or a split-off piece before it,
+    to its last pair's, or a piece after it."""
+
+    def __post_init__(self) -> None:
+        if self.first < 0:
+            self.first, self.last = self.pairs[0][1], self.pairs[-1][1]
 
 
 def align(article: Article, transcript: Transcript) -> Alignment:
@@ -69,10 +77,12 @@ def align(article: Article, transcript: Transcript) -> Alignment:
     heard = [normalize(w.text) for w in transcript.words]
     sentences = _sentence_spans(words)
     matches = _select(_candidates(words, sentences, heard), len(heard))
-    tokens = _article_tokens(words, sentences, matches, transcript.words)
     claimed = np.zeros(len(heard), bool)
     for match in matches:
-        claimed[match.pairs[0][1] : match.pairs[-1][1] + 1] = True
+        claimed[match.first : match.last + 1] = True
+    for match in matches:
+        _absorb_split_edges(match, words, heard, claimed)
+    tokens = _article_tokens(words, matches, transcript.words)
     tokens += _offscript_tokens(transcript.words, claimed)
     tokens.sort(key=lambda t: (t.start, t.end))
     spoken = {words[i].paragraph for m in matches for i, _ in m.pairs}
@@ -153,7 +163,7 @@ def _candidates(words: list[ArticleWord], sentences: list[tuple[int, int]], hear
                 for pos in positions:
                     votes[(pos - (k - a0)) // BIN] += vote
         ranked = sorted(votes.items(), key=lambda kv: -kv[1])
-        needed = 1.0 if a1 - a0 > 1 else 0.9
+        needed = 0.75
         for bin_, support in ranked[:MAX_CANDIDATES]:
             if support < needed:
                 break
@@ -206,8 +216,16 @@ def _align_window(
             i -= 1
     pairs.reverse()
     good = [(a, t) for a, t in pairs if sim[a - a0, t - t0] >= 0.5]
-    heard_weight = sum(weights[a - a0] for a, _ in good)
-    if not good or heard_weight < MIN_COVERAGE * weights.sum() or (n == 1 and sim.max() < 0.8):
+    # near misses count in part: on bad audio «ذهب» heard as «الزهاب» is still evidence
+    heard_weight = sum(
+        weights[a - a0] * min(1.0, max(0.0, (sim[a - a0, t - t0] - 0.3) / 0.4)) for a, t in pairs
+    )
+    if (
+        len(good) < min(2, n)
+        or total <= 0
+        or heard_weight < MIN_COVERAGE * weights.sum()
+        or (n == 1 and sim.max() < 0.8)
+    ):
         return None
     first, last = pairs.index(good[0]), pairs.index(good[-1])
     return Match(sentence=s_index, pairs=pairs[first : last + 1], score=total)
@@ -229,14 +247,39 @@ def _select(candidates: list[Match], heard_count: int) -> list[Match]:
     return sorted(kept, key=lambda m: m.pairs[0][1])
 
 
-def _article_tokens(
-    words: list[ArticleWord], sentences: list[tuple[int, int]], matches: list[Match], heard: tuple[Word, ...]
-) -> list[Token]:
+def _absorb_split_edges(
+    match: Match, words: list[ArticleWord], heard: list[str], claimed: np.ndarray
+) -> None:
+    """Take in an unclaimed transcript word beside a sentence's edge when it is a piece of the edge word.
+
+    Whisper hears «مما» as «من ما»: the pairs hold «ما», and «من» would otherwise be shown as off-script
+    speech, before the sentence, with the wrong text.
+    """
+    (a_first, t_first), (a_last, t_last) = match.pairs[0], match.pairs[-1]
+    before = match.first - 1
+    if before >= 0 and not claimed[before] and heard[before]:
+        target = words[a_first].norm
+        if _joins_better(target, heard[before] + heard[t_first], heard[t_first]):
+            match.first = before
+            claimed[before] = True
+    after = match.last + 1
+    if after < len(heard) and not claimed[after] and heard[after]:
+        target = words[a_last].norm
+        if _joins_better(target, heard[t_last] + heard[after], heard[t_last]):
+            match.last = after
+            claimed[after] = True
+
+
+def _joins_better(target: str, joined: str, alone: str) -> bool:
+    joined_score = fuzz.ratio(target, joined)
+    return joined_score >= 75 and joined_score > fuzz.ratio(target, alone)
+
+
+def _article_tokens(words: list[ArticleWord], matches: list[Match], heard: tuple[Word, ...]) -> list[Token]:
     tokens: list[Token] = []
     for match in matches:
         pos = dict(match.pairs)
         first, last = match.pairs[0][0], match.pairs[-1][0]
-        next_heard = match.pairs[-1][1] + 1
         shown: list[tuple[int, int | None]] = []
         run: list[int] = []
         for a in range(first, last + 1):
@@ -247,10 +290,13 @@ def _article_tokens(
                 shown.append((a, pos[a]))
             else:
                 run.append(a)
-        tokens += _timed(words, shown, heard, next_heard)
+        timed = _timed(words, shown, heard, match.last + 1)
+        if match.first < match.pairs[0][1]:
+            timed[0] = replace(timed[0], start=heard[match.first].start)
+        tokens += timed
         if tokens and words[last].brk < Break.SENTENCE:
             end = tokens[-1]
-            tokens[-1] = Token(**{**end.__dict__, "brk": Break.SENTENCE})
+            tokens[-1] = replace(end, brk=Break.SENTENCE)
     return tokens
 
 
@@ -318,9 +364,9 @@ def _mark_source_changes(tokens: list[Token]) -> list[Token]:
     for i in range(len(out) - 1):
         here, after = out[i], out[i + 1]
         if here.source != after.source:
-            out[i] = Token(**{**here.__dict__, "brk": Break.PARAGRAPH})
+            out[i] = replace(here, brk=Break.PARAGRAPH)
         elif here.source == "article" and here.sentence != after.sentence and here.brk < Break.SENTENCE:
-            out[i] = Token(**{**here.__dict__, "brk": Break.SENTENCE})
+            out[i] = replace(here, brk=Break.SENTENCE)
     if out:
-        out[-1] = Token(**{**out[-1].__dict__, "brk": Break.PARAGRAPH})
+        out[-1] = replace(out[-1], brk=Break.PARAGRAPH)
     return out

@@ -167,7 +167,7 @@ def _retime(cues: list[Cue], rules: Rules) -> list[Cue]:
         if out:
             start = max(start, _round_cs(out[-1].end + gap))
         limit = _round_cs(cues[index + 1].start - gap) if index + 1 < len(cues) else float("inf")
-        needed = max(rules.min_duration, chars(cue) / rules.max_cps)
+        needed = _ceil_cs(max(rules.min_duration, chars(cue) / rules.max_cps))
         end = min(max(end, _ceil_cs(start + needed)), limit, start + rules.max_duration)
         if end - start < needed:  # no room after: start earlier, into the silence before
             floor = out[-1].end + gap if out else 0.0

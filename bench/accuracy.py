@@ -1,0 +1,212 @@
+"""Accuracy bench: how close the subtitles are to what was said, and when.
+
+    python bench/accuracy.py                  # every case: demo (bundled), reorder, long
+    python bench/accuracy.py demo reorder     # some of them
+    python bench/accuracy.py --baseline demo  # also plain faster-whisper's segments, for comparison
+
+Cases other than the demo are built from ``../shared/data/arabic-speech`` into ``bench/out/`` (see
+``cases.py``): clips joined with known pauses, so each sentence's true start and end are known, and for the
+Arabic Speech Corpus clips each word's too. For each case it prints:
+
+- text error (CER, letters only, after normalisation) of the subtitles against what was said, separately for
+  article-covered speech (reference: the article's wording of it) and off-script speech (the corpus text);
+- median and worst error of each sentence's first cue start and last cue end;
+- the share of cue edges within 300 ms of the true edge (sentence edges, and word edges where known);
+- words from never-spoken paragraphs that leaked into subtitles; cue-rule violations; seconds per stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.cases import build_case
+from pipeline import acquire, align, audio, cues
+from pipeline.arabic import normalize, normalize_text
+from pipeline.data import Cue, Token
+from pipeline.transcribe import Transcriber
+
+ROOT = Path(__file__).resolve().parents[1]
+EDGE_OK = 0.3
+
+
+def case_files(name: str) -> tuple[Path, Path, Path]:
+    if name == "demo":
+        folder = ROOT / "media" / "demo"
+        return folder / "report.mp4", folder / "report.md", folder / "truth.json"
+    folder = ROOT / "bench" / "out" / name
+    if not (folder / "truth.json").exists():
+        return build_case(name, folder)
+    return folder / "report.mp4", folder / "report.md", folder / "truth.json"
+
+
+def letters(text: str) -> str:
+    return normalize_text(text).replace(" ", "")
+
+
+def cer(ref: str, hyp: str) -> tuple[int, int]:
+    r, h = letters(ref), letters(hyp)
+    return Levenshtein.distance(r, h), len(r)
+
+
+def in_clip(token: Token, clip: dict) -> bool:
+    middle = (token.start + token.end) / 2
+    return clip["start"] - 0.25 <= middle <= clip["end"] + 0.25
+
+
+def cue_tokens(cue_list: list[Cue], tokens: tuple[Token, ...]) -> list[list[Token]]:
+    """The tokens each cue shows, in order (cues consume the token stream word by word)."""
+    out, pos = [], 0
+    for cue in cue_list:
+        count = len(" ".join(cue.lines).split())
+        out.append(list(tokens[pos : pos + count]))
+        pos += count
+    return out
+
+
+def edge_truth(token: Token, truth: list[dict], first: bool) -> float | None:
+    """The true time of a cue edge at ``token``: its sentence's edge, or its word's edge where known."""
+    for clip in truth:
+        if not in_clip(token, clip):
+            continue
+        tokens = clip["_tokens"]
+        k = next(i for i, t in enumerate(tokens) if t is token)
+        if first and k == 0:
+            return clip["start"]
+        if not first and k == len(tokens) - 1:
+            return clip["end"]
+        words = clip["words"]
+        if len(words) == len(tokens):
+            return words[k][0] if first else words[k][1]
+        return None
+    return None
+
+
+def evaluate(name: str, transcriber: Transcriber, baseline: bool) -> dict:
+    media, article_path, truth_path = case_files(name)
+    truth = json.loads(truth_path.read_text())
+    seconds: dict[str, float] = {}
+
+    def timed(stage, fn, *args):
+        started = time.perf_counter()
+        result = fn(*args)
+        seconds[stage] = seconds.get(stage, 0) + time.perf_counter() - started
+        return result
+
+    source = timed("acquire", acquire.local, media, article_path)
+    samples = timed("audio", audio.load, source.media)
+    transcript = timed("transcribe", transcriber.transcribe, samples)
+    alignment = timed("align", align.align, source.article, transcript)
+    cue_list = timed("cues", cues.build, alignment.tokens, cues.Rules())
+
+    for clip in truth:
+        clip["_tokens"] = [t for t in alignment.tokens if in_clip(t, clip)]
+    errors = {"article": [0, 0], "offscript": [0, 0]}
+    starts, ends = [], []
+    for clip in truth:
+        shown = " ".join(t.text for t in clip["_tokens"])
+        reference = clip["shown"] if clip["role"] == "article" else clip["text"]
+        dist, length = cer(reference, shown)
+        errors[clip["role"]][0] += dist
+        errors[clip["role"]][1] += length
+        covering = [c for c in cue_list if c.end > clip["start"] and c.start < clip["end"]]
+        if covering:
+            starts.append(abs(covering[0].start - clip["start"]))
+            ends.append(abs(covering[-1].end - clip["end"]))
+    edges = []
+    for cue, toks in zip(cue_list, cue_tokens(cue_list, alignment.tokens), strict=True):
+        for token, first, at in ((toks[0], True, cue.start), (toks[-1], False, cue.end)):
+            true = edge_truth(token, truth, first)
+            if true is not None:
+                edges.append(abs(at - true))
+    unspoken_words = {
+        normalize(w) for p in alignment.unspoken_paragraphs for w in source.article.paragraphs[p].text.split()
+    }
+    spoken_words = {
+        normalize(w)
+        for i, p in enumerate(source.article.paragraphs)
+        if i not in alignment.unspoken_paragraphs
+        for w in p.text.split()
+    }
+    only_unspoken = unspoken_words - spoken_words - {""}
+    leaked = [
+        t.text for t in alignment.tokens if t.source == "article" and normalize(t.text) in only_unspoken
+    ]
+    report = {
+        "case": name,
+        "audio_s": round(samples.duration, 1),
+        "cer_article": _rate(errors["article"]),
+        "cer_offscript": _rate(errors["offscript"]),
+        "start_median_ms": _ms(statistics.median(starts)),
+        "start_worst_ms": _ms(max(starts)),
+        "end_median_ms": _ms(statistics.median(ends)),
+        "end_worst_ms": _ms(max(ends)),
+        "edges_within_300ms": f"{sum(e <= EDGE_OK for e in edges)}/{len(edges)}",
+        "leaked_words": len(leaked),
+        "unspoken_paragraphs": len(alignment.unspoken_paragraphs),
+        "violations": len(cues.violations(cue_list)),
+        "stage_s": {k: round(v, 3) for k, v in seconds.items()},
+    }
+    if baseline:
+        report["baseline"] = whisper_baseline(transcriber, samples, truth)
+    return report
+
+
+def whisper_baseline(transcriber: Transcriber, samples: audio.Audio, truth: list[dict]) -> dict:
+    """Plain faster-whisper (same model and settings, segments as subtitles) on the same audio."""
+    segments, _ = transcriber.model.transcribe(
+        samples.samples, language="ar", beam_size=5, vad_filter=True, word_timestamps=True
+    )
+    segments = list(segments)
+    dist = length = 0
+    starts = []
+    for clip in truth:
+        text = " ".join(
+            s.text for s in segments if clip["start"] - 0.25 <= (s.start + s.end) / 2 <= clip["end"] + 0.25
+        )
+        d, n = cer(clip["text"], text)
+        dist, length = dist + d, length + n
+        first = [s for s in segments if s.end > clip["start"] and s.start < clip["end"]]
+        if first:
+            starts.append(abs(first[0].start - clip["start"]))
+    return {
+        "cer_all_speech": _rate([dist, length]),
+        "segment_start_median_ms": _ms(statistics.median(starts)),
+    }
+
+
+def _rate(pair: list[int]) -> str:
+    return f"{pair[0] / pair[1]:.2%}" if pair[1] else "n/a"
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("cases", nargs="*", default=["demo", "reorder", "long"])
+    parser.add_argument("--baseline", action="store_true", help="also measure plain faster-whisper")
+    parser.add_argument("--model", default="base")
+    parser.add_argument("--batch-size", type=int, default=1)
+    args = parser.parse_args()
+    from pipeline.transcribe import DecodeConfig, ModelConfig
+
+    transcriber = Transcriber(ModelConfig(model=args.model), DecodeConfig(batch_size=args.batch_size))
+    for name in args.cases:
+        print(json.dumps(evaluate(name, transcriber, args.baseline), ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
