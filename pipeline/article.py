@@ -52,9 +52,7 @@ def from_html(html: str, origin: str = "") -> Article:
         return Article(title=(doc.title or "").strip() if doc else "", paragraphs=(), origin=origin)
     title = (doc.title or "").strip()
     blocks = [b for b in (line.strip() for line in doc.text.splitlines()) if b]
-    if blocks and title and _same(blocks[0], title):
-        blocks = blocks[1:]
-    return _build(title, blocks, origin)
+    return _build(title, [b for b in blocks if not _is_fragment(b, title)], origin)
 
 
 def from_markdown(text: str, origin: str = "") -> Article:
@@ -80,6 +78,12 @@ def from_text(text: str, origin: str = "") -> Article:
     if len(blocks) > 1 and len(blocks[0]) <= MAX_TITLE and not re.search(r"[.!?؟…:]$", blocks[0]):
         title, blocks = blocks[0], blocks[1:]
     return _build(title, blocks, origin)
+
+
+def to_markdown(article: Article) -> str:
+    """The article as Markdown that ``from_markdown`` reads back to the same paragraphs."""
+    blocks = ([f"# {article.title}"] if article.title else []) + [p.text for p in article.paragraphs]
+    return "\n\n".join(blocks) + "\n"
 
 
 def split_sentences(paragraph: str) -> tuple[Sentence, ...]:
@@ -114,3 +118,13 @@ def _strip_markdown(text: str) -> str:
 
 def _same(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
+
+
+def _is_fragment(block: str, title: str) -> bool:
+    """Menu items, bylines, dates and the repeated title, which extraction lets through on thin pages.
+
+    Article paragraphs are sentences; a block of fewer than eight words without sentence punctuation is not.
+    """
+    if title and _same(block, title):
+        return True
+    return len(block.split()) < 8 and not re.search(r"[.!?؟…»]\s*$", block)

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import click
 
+from . import acquire
 from .errors import ReportsubsError
 from .job import Job, run_job
 from .transcribe import DecodeConfig, ModelConfig, Progress, Transcriber
+from .web import NetOptions
 
 log = logging.getLogger("pipeline")
 
@@ -56,6 +58,112 @@ def model_options(command: Callable) -> Callable:
     return command
 
 
+def fetch_options(*media_dir_names: str) -> Callable[[Callable], Callable]:
+    """How URLs are fetched, shared by every command that takes them."""
+    return lambda command: _add_fetch_options(command, media_dir_names or ("--media-dir",))
+
+
+def _add_fetch_options(command: Callable, media_dir_names: tuple[str, ...]) -> Callable:
+    options = [
+        click.option(
+            *media_dir_names,
+            "media_dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=Path("media"),
+            show_default=True,
+            help="Where downloads are kept (in downloads/<hash of the URL>/).",
+        ),
+        click.option("--refresh", is_flag=True, help="Download again even if an unchanged copy is kept."),
+        click.option(
+            "--video-index",
+            type=click.IntRange(1),
+            default=None,
+            help="Take the N-th video of the page, in page order, instead of the report rule.",
+        ),
+        click.option(
+            "--cookies",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="Netscape cookies file, for pages and videos alike.",
+        ),
+        click.option("--proxy", help="Proxy URL for pages and videos alike."),
+        click.option("--user-agent", default=NetOptions.user_agent, show_default=True),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(1),
+            default=NetOptions.timeout,
+            show_default=True,
+            help="Seconds a request may wait for data.",
+        ),
+        click.option(
+            "--deadline",
+            type=click.FloatRange(1),
+            default=NetOptions.deadline,
+            show_default=True,
+            help="Seconds the whole download may take.",
+        ),
+        click.option(
+            "--max-size",
+            type=click.IntRange(1),
+            default=NetOptions.max_bytes // 2**20,
+            show_default=True,
+            help="Largest download, in MB.",
+        ),
+        click.option(
+            "--max-duration",
+            type=click.FloatRange(1),
+            default=NetOptions.max_duration,
+            show_default=True,
+            help="Longest report, in seconds.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def make_fetch_options(
+    media_dir: Path,
+    refresh: bool,
+    video_index: int | None,
+    cookies: Path | None,
+    proxy: str | None,
+    user_agent: str,
+    timeout: float,
+    deadline: float,
+    max_size: int,
+    max_duration: float,
+) -> acquire.FetchOptions:
+    net = NetOptions(
+        timeout=timeout,
+        deadline=deadline,
+        max_bytes=max_size * 2**20,
+        max_duration=max_duration,
+        user_agent=user_agent,
+        cookies=cookies,
+        proxy=proxy,
+    )
+    return acquire.FetchOptions(media_dir=media_dir, refresh=refresh, video_index=video_index, net=net)
+
+
+FETCH_KEYS = (
+    "media_dir",
+    "refresh",
+    "video_index",
+    "cookies",
+    "proxy",
+    "user_agent",
+    "timeout",
+    "deadline",
+    "max_size",
+    "max_duration",
+)
+
+
+def split_options(options: dict) -> tuple[acquire.FetchOptions, Transcriber]:
+    fetch = make_fetch_options(**{k: options.pop(k) for k in FETCH_KEYS})
+    return fetch, make_transcriber(**options)
+
+
 def make_transcriber(
     model: str,
     device: str,
@@ -83,11 +191,11 @@ def cli(verbose: bool, quiet: bool) -> None:
 
 
 @cli.command()
-@click.argument("media", required=False, type=click.Path(path_type=Path))
+@click.argument("target", required=False)
 @click.option(
     "--article",
     type=click.Path(path_type=Path),
-    help="The article (.txt, .md or .html). Default: a file beside MEDIA with the same stem.",
+    help="The article (.txt, .md or .html). Default: beside the media, or the page at the URL.",
 )
 @click.option(
     "--out",
@@ -98,16 +206,30 @@ def cli(verbose: bool, quiet: bool) -> None:
     help="Output folder.",
 )
 @model_options
-def run(media: Path | None, article: Path | None, out_dir: Path, **model: object) -> None:
-    """Subtitle MEDIA (a video or audio file); without MEDIA, the bundled demo."""
-    if media is None:
-        media = DEMO / "report.mp4"
-        if not media.is_file():
-            raise ReportsubsError(f"the bundled demo is missing ({media}); run from a source checkout")
-    transcriber = make_transcriber(**model)  # type: ignore[arg-type]
-    result = run_job(Job(media=media, article=article, out_dir=out_dir), transcriber, _progress())
+@fetch_options()
+def run(target: str | None, article: Path | None, out_dir: Path, **options: object) -> None:
+    """Subtitle TARGET: a video or audio file, or an article URL; without TARGET, the bundled demo."""
+    if target is None:
+        demo = DEMO / "report.mp4"
+        if not demo.is_file():
+            raise ReportsubsError(f"the bundled demo is missing ({demo}); run from a source checkout")
+        target = str(demo)
+    fetch, transcriber = split_options(options)
+    result = run_job(
+        Job(target=target, article=article, out_dir=out_dir, fetch=fetch), transcriber, _progress()
+    )
     for path in result.outputs.values():
         click.echo(str(path))
+
+
+@cli.command()
+@click.argument("url")
+@fetch_options("--out", "--media-dir")
+def fetch(url: str, **options: object) -> None:
+    """Download an article's video report and text for a later run; print the two paths."""
+    fetched = acquire.fetch(url, make_fetch_options(**options))  # type: ignore[arg-type]
+    click.echo(str(fetched.media))
+    click.echo(str(fetched.media.with_suffix(".md")))
 
 
 def _progress() -> Progress:

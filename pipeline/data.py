@@ -51,6 +51,9 @@ class Source:
     media: Path
     article: Article
     origin: str
+    """What the user named: a path or a URL."""
+    name: str
+    """The stem output files are named after: the media file's, or the article URL's last segment."""
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Job:
-    media: Path
+    target: str
+    """A media file's path or an article (or media) URL."""
     article: Path | None = None
     out_dir: Path = Path("subtitles")
     rules: cues.Rules = field(default_factory=cues.Rules)
-
-    def stem(self, language: str) -> str:
-        return f"{self.media.stem}.{language}"
+    fetch: acquire.FetchOptions = field(default_factory=acquire.FetchOptions)
 
 
 @dataclass
@@ -57,7 +56,7 @@ def run_job(job: Job, transcriber: Transcriber, progress: Progress | None = None
     timer = StageTimer()
     write.ensure_writable(job.out_dir)
     with timer("acquire"):
-        source = acquire.local(job.media, job.article)
+        source = acquire.acquire(job.target, job.article, job.fetch)
     with timer("audio"):
         samples = audio.load(source.media)
     with timer("transcribe"):
@@ -74,7 +73,11 @@ def run_job(job: Job, transcriber: Transcriber, progress: Progress | None = None
             source, transcript, alignment, cue_list, job.rules, warnings, timer.durations
         )
         outputs = write.write_all(
-            cue_list, document, job.out_dir, job.stem(transcript.language), title=source.article.title
+            cue_list,
+            document,
+            job.out_dir,
+            f"{source.name}.{transcript.language}",
+            title=source.article.title,
         )
     log.info("wrote %d cues to %s", len(cue_list), ", ".join(str(p) for p in outputs.values()))
     return JobResult(outputs=outputs, durations=timer.durations, cues=len(cue_list), warnings=warnings)
