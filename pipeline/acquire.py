@@ -34,7 +34,7 @@ from .files import atomic_write_text, locked
 
 log = logging.getLogger(__name__)
 
-SIDECARS = (".md", ".txt", ".html", ".htm")
+SIDECARS = (".md", ".txt", ".html", ".htm", ".url")
 NO_ARTICLE = Article(title="", paragraphs=())
 
 
@@ -55,7 +55,9 @@ def acquire(target: str, article: Path | None = None, options: FetchOptions = Fe
         raise ReportsubsError(f"no such article file: {article}")
     if is_url(target):
         return fetch(target, options, article)
-    return local(Path(target), article)
+    if target.lower().endswith(".url"):  # a dropped or listed shortcut to an article page
+        return fetch(read_url_file(Path(target)), options, article)
+    return local(Path(target), article, options)
 
 
 def find_article(media: Path) -> Path | None:
@@ -66,24 +68,41 @@ def find_article(media: Path) -> Path | None:
     return None
 
 
-def local(media: Path, article: Path | None = None) -> Source:
+def local(media: Path, article: Path | None = None, options: FetchOptions = FetchOptions()) -> Source:
     if not media.exists():
         raise ReportsubsError(f"no such file: {media}")
     if article is not None and not article.is_file():
         raise ReportsubsError(f"no such article file: {article}")
-    return Source(
-        media=media,
-        article=_read_article(article or find_article(media), media.name),
-        origin=str(media),
-        name=media.stem,
-    )
+    text = _read_article(article or find_article(media), media.name, options)
+    return Source(media=media, article=text, origin=str(media), name=media.stem)
 
 
-def _read_article(path: Path | None, what: str) -> Article:
+def read_url_file(path: Path) -> str:
+    """The URL in a ``.url`` file: a bare URL on a line, or an Internet Shortcut's ``URL=`` line."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    except OSError as exc:
+        raise ReportsubsError(f"cannot read {path}: {exc.strerror}") from None
+    for line in lines:
+        line = line.strip().removeprefix("URL=")
+        if is_url(line):
+            return line
+    raise ReportsubsError(f"{path} holds no URL")
+
+
+def _read_article(path: Path | None, what: str, options: FetchOptions = FetchOptions()) -> Article:
+    """An article file's text; for a ``.url`` file, the text of the article page it points to."""
     if path is None:
         log.warning("no article for %s: subtitling from the transcript alone", what)
         return NO_ARTICLE
-    text = article_text.read(path)
+    if path.suffix.lower() == ".url":
+        url = read_url_file(path)
+        page = web.get(url, options.net)
+        if not page.is_html:
+            raise ReportsubsError(f"{url} (from {path.name}) is not an article page")
+        text = article_text.from_html(page.text(), origin=url)
+    else:
+        text = article_text.read(path)
     if text.is_empty:
         log.warning("article %s holds no text: subtitling from the transcript alone", path)
     return text
@@ -103,7 +122,7 @@ def fetch(url: str, options: FetchOptions = FetchOptions(), article: Path | None
         if page.is_media:
             key = {"media_url": page.url, **page.validators}
             media = _reuse(folder, meta, key, options) or _download([page.url], folder, options)
-            text = _read_article(article, url) if article else NO_ARTICLE
+            text = _read_article(article, url, options) if article else NO_ARTICLE
             if not article:
                 log.info("%s is media, not an article page: subtitling from the transcript alone", url)
         elif page.is_html:
@@ -112,7 +131,9 @@ def fetch(url: str, options: FetchOptions = FetchOptions(), article: Path | None
                 "page_sha256": hashlib.sha256(page.body or b"").hexdigest(),
                 "video_index": options.video_index,
             }
-            text = _read_article(article, url) if article else article_text.from_html(html, origin=url)
+            text = (
+                _read_article(article, url, options) if article else article_text.from_html(html, origin=url)
+            )
             if not article and not text.paragraphs:
                 log.warning("no article text found on %s: subtitling from the transcript alone", url)
             media = _reuse(folder, meta, key, options) or _download(

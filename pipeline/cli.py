@@ -6,17 +6,23 @@ them. Any ``ReportsubsError`` becomes one line on stderr and exit status 1, neve
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from . import acquire
+from . import acquire, batch, watch
 from .errors import ReportsubsError
+from .files import atomic_write_text
 from .job import Job, run_job
-from .transcribe import DecodeConfig, ModelConfig, Progress, Transcriber
+from .progress import BatchProgress, transcription_lines
+from .transcribe import DecodeConfig, ModelConfig, Transcriber, TranscriberPool
+from .watch import Watcher, WatchOptions
 from .web import NetOptions
 
 log = logging.getLogger("pipeline")
@@ -36,7 +42,13 @@ def model_options(command: Callable) -> Callable:
         click.option(
             "--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True
         ),
-        click.option("--device-index", type=int, default=0, show_default=True, help="Which GPU, with cuda."),
+        click.option(
+            "--device-index",
+            default="0",
+            show_default=True,
+            callback=_indexes,
+            help="Which GPU, with cuda; in batch and watch, a list (0,1) runs one worker per GPU.",
+        ),
         click.option(
             "--compute-type",
             default="auto",
@@ -159,23 +171,37 @@ FETCH_KEYS = (
 )
 
 
-def split_options(options: dict) -> tuple[acquire.FetchOptions, Transcriber]:
+def split_options(
+    options: dict,
+) -> tuple[acquire.FetchOptions, ModelConfig, DecodeConfig, tuple[int, ...]]:
+    """The fetch options, then the model options, of a command's keyword arguments."""
     fetch = make_fetch_options(**{k: options.pop(k) for k in FETCH_KEYS})
-    return fetch, make_transcriber(**options)
+    return (fetch, *model_configs(**options))
 
 
-def make_transcriber(
+def _indexes(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
+    try:
+        indexes = tuple(int(v) for v in value.split(",") if v.strip())
+    except ValueError:
+        raise click.BadParameter("a GPU index or a comma-separated list of them, like 0,1") from None
+    if not indexes or min(indexes) < 0:
+        raise click.BadParameter("a GPU index or a comma-separated list of them, like 0,1")
+    return indexes
+
+
+def model_configs(
     model: str,
     device: str,
-    device_index: int,
+    device_index: tuple[int, ...],
     compute_type: str,
     language: str,
     beam_size: int,
     batch_size: int,
-) -> Transcriber:
-    return Transcriber(
-        ModelConfig(model=model, device=device, compute_type=compute_type, device_index=device_index),
+) -> tuple[ModelConfig, DecodeConfig, tuple[int, ...]]:
+    return (
+        ModelConfig(model=model, device=device, compute_type=compute_type, device_index=device_index[0]),
         DecodeConfig(language=language, beam_size=beam_size, batch_size=batch_size),
+        device_index,
     )
 
 
@@ -214,9 +240,10 @@ def run(target: str | None, article: Path | None, out_dir: Path, **options: obje
         if not demo.is_file():
             raise ReportsubsError(f"the bundled demo is missing ({demo}); run from a source checkout")
         target = str(demo)
-    fetch, transcriber = split_options(options)
+    fetch, config, decode, _ = split_options(options)
+    transcriber = Transcriber(config, decode)
     result = run_job(
-        Job(target=target, article=article, out_dir=out_dir, fetch=fetch), transcriber, _progress()
+        Job(target=target, article=article, out_dir=out_dir, fetch=fetch), transcriber, transcription_lines()
     )
     for path in result.outputs.values():
         click.echo(str(path))
@@ -232,22 +259,197 @@ def fetch(url: str, **options: object) -> None:
     click.echo(str(fetched.media.with_suffix(".md")))
 
 
-def _progress() -> Progress:
-    """Transcription progress on stderr: a bar on a terminal, a log line each 10 % otherwise."""
-    last = [-1]
+@cli.command("batch")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("subtitles"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "--force", is_flag=True, help="Run jobs again even if finished with the same input and settings."
+)
+@click.option(
+    "--summary",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the JSON summary. Default: OUT/reportsubs-batch.json.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Jobs at a time on CPU, each with its own model and a share of the cores.",
+)
+@model_options
+@fetch_options()
+def batch_command(
+    inputs: tuple[str, ...], out_dir: Path, force: bool, summary: Path | None, jobs: int, **options: object
+) -> None:
+    """Subtitle many INPUTS (URLs, media files, .url files, list files) with one model load per worker.
 
-    def report(done: float, total: float) -> None:
-        share = int(10 * done / total) if total else 10
-        if share > last[0]:
-            last[0] = share
-            log.info("transcribed %3d %% (%.0f of %.0f s)", share * 10, done, total)
+    Prints the summary's path; exits 1 if any job failed.
+    """
+    fetch, config, decode, indexes = split_options(options)
+    items = batch.expand(list(inputs))
+    if not items:
+        raise ReportsubsError("nothing to do: the inputs name no media, URL or list entry")
+    gpus = indexes if config.device == "cuda" or len(indexes) > 1 else ()
+    pool = TranscriberPool(config, decode, workers=len(gpus) or jobs, device_indexes=gpus)
+    reporter = BatchProgress(len(items))
+    try:
+        entries = batch.run_batch(
+            items,
+            lambda item: Job(target=item.target, article=item.article, out_dir=out_dir, fetch=fetch),
+            pool,
+            force=force,
+            reporter=reporter,
+        )
+    finally:
+        reporter.close()
+    counts = batch.summarize(entries)
+    summary = summary or out_dir / "reportsubs-batch.json"
+    summary.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(summary, json.dumps({"counts": counts, "jobs": entries}, ensure_ascii=False, indent=1))
+    logging.getLogger("pipeline").info(
+        "%d done, %d skipped, %d failed; summary in %s",
+        counts["done"],
+        counts["skipped"],
+        counts["failed"],
+        summary,
+    )
+    click.echo(str(summary))
+    if counts["failed"]:
+        click.get_current_context().exit(1)
 
-    return report
+
+@cli.command("watch")
+@click.argument("inbox", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("subtitles"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Workers on CPU, each with its own model and a share of the cores.",
+)
+@click.option(
+    "--settle",
+    type=click.FloatRange(0),
+    default=WatchOptions.settle,
+    show_default=True,
+    help="Seconds a file must stay unchanged before it is taken.",
+)
+@click.option(
+    "--pair-wait",
+    type=click.FloatRange(0),
+    default=WatchOptions.pair_wait,
+    show_default=True,
+    help="Seconds more a media file waits for its article.",
+)
+@click.option(
+    "--poll",
+    type=click.FloatRange(0.05),
+    default=WatchOptions.poll,
+    show_default=True,
+    help="Seconds between scans of the folder.",
+)
+@click.option("--polling", is_flag=True, help="Poll instead of waiting for file events (network shares).")
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(1),
+    default=WatchOptions.max_attempts,
+    show_default=True,
+    help="Tries for a job failing for a transient reason (network).",
+)
+@click.option(
+    "--backoff",
+    type=click.FloatRange(0),
+    default=WatchOptions.backoff,
+    show_default=True,
+    help="Seconds before the first retry; doubled for each one after.",
+)
+@model_options
+@fetch_options()
+def watch_command(
+    inbox: Path,
+    out_dir: Path,
+    jobs: int,
+    settle: float,
+    pair_wait: float,
+    poll: float,
+    polling: bool,
+    max_attempts: int,
+    backoff: float,
+    **options: object,
+) -> None:
+    """Watch INBOX and subtitle every report dropped into it, until stopped (Ctrl-C or SIGTERM)."""
+    fetch, config, decode, indexes = split_options(options)
+    gpus = indexes if config.device == "cuda" or len(indexes) > 1 else ()
+    pool = TranscriberPool(config, decode, workers=len(gpus) or jobs, device_indexes=gpus)
+    watcher = Watcher(
+        inbox,
+        lambda target, article: Job(target=target, article=article, out_dir=out_dir, fetch=fetch),
+        pool,
+        WatchOptions(
+            settle=settle,
+            pair_wait=pair_wait,
+            poll=poll,
+            max_attempts=max_attempts,
+            backoff=backoff,
+            polling=polling,
+        ),
+    )
+    signals = [0]
+
+    def stop(signum: int, frame: object) -> None:
+        signals[0] += 1
+        if signals[0] == 1:
+            logging.getLogger("pipeline").info("stop asked: finishing the running job (again to stop now)")
+            watcher.stop.set()
+            watcher.wake.set()
+        else:
+            watcher.abandon()
+            logging.getLogger("pipeline").info("stopped; running jobs queued again")
+            os._exit(130)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    watcher.run()
+
+
+@cli.command("status")
+@click.argument("inbox", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def status_command(inbox: Path, as_json: bool) -> None:
+    """Show the queue of a watched folder: counts by state, running jobs, recent failures."""
+    report = watch.status(inbox)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    counts = report["counts"]
+    click.echo(f"{inbox}: " + ", ".join(f"{counts[k]} {k}" for k in ("queued", "running", "done", "failed")))
+    for job in report["running"]:
+        click.echo(f"running: job {job['id']} {job['input']} (attempt {job['attempt']})")
+    for job in report["waiting_to_retry"]:
+        click.echo(f"retrying: job {job['id']} {job['input']}: {job['error']}")
+    for job in report["recent_failures"]:
+        click.echo(f"failed: job {job['id']} {job['input']}: {job['error']}")
 
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)
     except ReportsubsError as exc:
         click.echo(f"reportsubs: error: {exc}", err=True)
         sys.exit(1)
@@ -262,6 +464,7 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("reportsubs: interrupted", err=True)
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)  # ctx.exit(n) returns n without standalone mode
 
 
 if __name__ == "__main__":

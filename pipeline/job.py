@@ -7,6 +7,8 @@ as it was.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -15,7 +17,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__, acquire, align, audio, cues, write
+from .article import to_markdown
 from .data import Alignment, Article, Cue, Source, Transcript
+from .files import sha256_file
 from .transcribe import Progress, Transcriber
 
 log = logging.getLogger(__name__)
@@ -37,6 +41,8 @@ class JobResult:
     durations: dict[str, float]
     cues: int
     warnings: list[str]
+    skipped: bool = False
+    """True when finished outputs for the same input content and settings were already there."""
 
 
 class StageTimer:
@@ -52,11 +58,20 @@ class StageTimer:
             self.durations[stage] = round(time.perf_counter() - started, 3)
 
 
-def run_job(job: Job, transcriber: Transcriber, progress: Progress | None = None) -> JobResult:
+def run_job(
+    job: Job, transcriber: Transcriber, progress: Progress | None = None, force: bool = True
+) -> JobResult:
+    """Run every stage on ``job``. Unless ``force``, a job whose outputs already hold the same fingerprint
+    (same media and article content, same settings) is not run again."""
     timer = StageTimer()
     write.ensure_writable(job.out_dir)
     with timer("acquire"):
         source = acquire.acquire(job.target, job.article, job.fetch)
+        stem = f"{source.name}.{transcriber.decode.language}"
+        print_ = fingerprint(source, transcriber, job.rules)
+    if not force and (done := _finished(job.out_dir, stem, print_)):
+        log.info("%s: already done with the same input and settings (skipped)", source.name)
+        return JobResult(outputs=done, durations=timer.durations, cues=-1, warnings=[], skipped=True)
     with timer("audio"):
         samples = audio.load(source.media)
     with timer("transcribe"):
@@ -72,15 +87,38 @@ def run_job(job: Job, transcriber: Transcriber, progress: Progress | None = None
         document = result_document(
             source, transcript, alignment, cue_list, job.rules, warnings, timer.durations
         )
+        document["fingerprint"] = print_
         outputs = write.write_all(
             cue_list,
             document,
             job.out_dir,
-            f"{source.name}.{transcript.language}",
+            stem,
             title=source.article.title,
         )
     log.info("wrote %d cues to %s", len(cue_list), ", ".join(str(p) for p in outputs.values()))
     return JobResult(outputs=outputs, durations=timer.durations, cues=len(cue_list), warnings=warnings)
+
+
+def fingerprint(source: Source, transcriber: Transcriber, rules: cues.Rules) -> str:
+    """What makes two runs the same job: the media's content, the article's text, and every setting."""
+    parts = {
+        "media": sha256_file(source.media),
+        "article": to_markdown(source.article),
+        "model": asdict(transcriber.config),
+        "decode": asdict(transcriber.decode),
+        "rules": asdict(rules),
+        "reportsubs": __version__,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _finished(out_dir: Path, stem: str, print_: str) -> dict[str, Path] | None:
+    outputs = {fmt: out_dir / f"{stem}.{fmt}" for fmt in ("srt", "ass", "vtt", "json")}
+    try:
+        done = json.loads(outputs["json"].read_text()).get("fingerprint") == print_
+    except (OSError, ValueError, AttributeError):
+        return None
+    return outputs if done and all(p.is_file() for p in outputs.values()) else None
 
 
 def result_document(

@@ -10,9 +10,12 @@ speech energy (``timing``), since Whisper's own word starts soak up the pause be
 from __future__ import annotations
 
 import logging
+import os
+import queue
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 
 from .data import Audio, Transcript, Word
 from .errors import ReportsubsError
@@ -162,3 +165,40 @@ class Transcriber:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+class TranscriberPool:
+    """Loaded models for concurrent jobs: one per worker, each serving one job at a time.
+
+    The batch runner and the watcher borrow from it, so a model is loaded once per worker and then kept for
+    every job. On CPU the cores are shared out between workers; with several GPUs, each worker gets one.
+    """
+
+    def __init__(
+        self,
+        config: ModelConfig,
+        decode: DecodeConfig,
+        workers: int = 1,
+        device_indexes: tuple[int, ...] = (),
+    ):
+        if device_indexes:
+            configs = [replace(config, device_index=i) for i in device_indexes]
+        else:
+            threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else config.cpu_threads
+            configs = [replace(config, cpu_threads=threads) for _ in range(workers)]
+        self.transcribers = [Transcriber(c, decode) for c in configs]
+        self._free: queue.Queue[Transcriber] = queue.Queue()
+        for transcriber in self.transcribers:
+            self._free.put(transcriber)
+
+    @property
+    def size(self) -> int:
+        return len(self.transcribers)
+
+    @contextmanager
+    def borrow(self) -> Iterator[Transcriber]:
+        transcriber = self._free.get()
+        try:
+            yield transcriber
+        finally:
+            self._free.put(transcriber)
