@@ -1,0 +1,261 @@
+"""batch and watch as a newsroom runs them: real processes, real model, real files, real SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pysubs2
+import pytest
+from conftest import DEMO, ROOT, reportsubs
+
+WATCH_TIMING = ["--settle", "0.6", "--pair-wait", "2.5", "--poll", "0.2"]
+
+
+@pytest.fixture(scope="module")
+def short_report(tmp_path_factory) -> Path:
+    """The demo's first two sentences (23 s of speech), so that each job takes seconds."""
+    path = tmp_path_factory.mktemp("media") / "short.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            str(DEMO / "report.mp4"),
+            "-t",
+            "23.5",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            str(path),
+        ],
+        check=True,
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def other_report(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("media") / "other.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-ss",
+            "28",
+            "-i",
+            str(DEMO / "report.mp4"),
+            "-t",
+            "19",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            str(path),
+        ],
+        check=True,
+    )
+    return path
+
+
+def wait_for(check, timeout: float = 90, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def start_watch(inbox: Path, out: Path, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "watch", str(inbox), "--out", str(out), *WATCH_TIMING],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("a"),
+        cwd=ROOT,
+        start_new_session=True,
+    )
+
+
+def jobs(inbox: Path) -> list[dict]:
+    db = sqlite3.connect(inbox / ".reportsubs" / "state.sqlite")
+    db.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in db.execute("SELECT * FROM jobs ORDER BY id")]
+    finally:
+        db.close()
+
+
+def copy_slowly(source: Path, target: Path, pieces: int = 6, pause: float = 0.3) -> None:
+    data = source.read_bytes()
+    step = len(data) // pieces + 1
+    with target.open("wb") as handle:
+        for start in range(0, len(data), step):
+            handle.write(data[start : start + step])
+            handle.flush()
+            time.sleep(pause)
+
+
+def inbox_files(inbox: Path) -> list[str]:
+    return sorted(p.name for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def article_text(out: Path, stem: str) -> str:
+    doc = json.loads((out / f"{stem}.ar.json").read_text())
+    return " ".join(" ".join(c["lines"]) for c in doc["cues"] if c["source"] == "article")
+
+
+def test_watch_slow_copy_late_article_duplicate_change_and_corrupt(tmp_path, short_report, other_report):
+    inbox, out, log = tmp_path / "inbox", tmp_path / "out", tmp_path / "watch.log"
+    inbox.mkdir()
+    watcher = start_watch(inbox, out, log)
+    try:
+        copy_slowly(short_report, inbox / "a.mp4")
+        time.sleep(1.2)  # the article arrives after its video has settled
+        shutil.copy(DEMO / "report.md", inbox / "a.md")
+        (inbox / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 truncated garbage")
+        wait_for(
+            lambda: (inbox / "done" / "a.mp4").exists() and (inbox / "failed" / "broken.mp4").exists(),
+            what="the first two drops",
+        )
+        shutil.copy(short_report, inbox / "copy.mp4")  # same content, other name
+        shutil.copy(DEMO / "report.md", inbox / "copy.md")
+        wait_for(lambda: (inbox / "done" / "copy.mp4").exists(), what="the duplicate")
+        shutil.copy(other_report, inbox / "a.mp4")  # a changed file under an old name
+        wait_for(lambda: (inbox / "done" / "a.2.mp4").exists(), timeout=60, what="the changed file")
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        assert watcher.wait(timeout=60) == 0, log.read_text()
+    assert inbox_files(inbox) == []
+    assert inbox_files(inbox / "done") == ["a.2.mp4", "a.md", "a.mp4", "copy.md", "copy.mp4"]
+    assert inbox_files(inbox / "failed") == ["broken.mp4", "broken.mp4.error.txt"]
+    assert "ffmpeg" in (inbox / "failed" / "broken.mp4.error.txt").read_text()
+    rows = jobs(inbox)
+    assert [(r["name"], r["sidecar"], r["status"]) for r in rows] == [
+        ("a.mp4", "a.md", "done"),
+        ("broken.mp4", None, "failed"),
+        ("a.mp4", None, "done"),
+    ]
+    assert all(r["attempts"] == 1 for r in rows)
+    assert not (out / "copy.ar.srt").exists()  # the duplicate was not processed again
+    log_text = log.read_text()
+    assert log_text.count("model base loaded") == 1 and "Traceback" not in log_text
+
+
+def test_kill_9_mid_job_then_restart_resumes_without_loss_or_repeat(tmp_path, short_report):
+    inbox, out, log = tmp_path / "inbox", tmp_path / "out", tmp_path / "watch.log"
+    inbox.mkdir()
+    watcher = start_watch(inbox, out, log)
+    shutil.copy(DEMO / "report.md", inbox / "story.md")
+    shutil.copy(short_report, inbox / "story.mp4")
+    wait_for(
+        lambda: (
+            (inbox / ".reportsubs" / "state.sqlite").exists()
+            and any(r["status"] == "running" for r in jobs(inbox))
+        ),
+        what="a running job",
+    )
+    time.sleep(1.0)  # inside the job: decoding or transcribing
+    os.killpg(watcher.pid, signal.SIGKILL)
+    watcher.wait(timeout=10)
+    assert inbox_files(inbox) == ["story.md", "story.mp4"]  # nothing lost
+    assert [r["status"] for r in jobs(inbox)] == ["running"]
+
+    restarted = start_watch(inbox, out, log)
+    try:
+        wait_for(lambda: (inbox / "done" / "story.mp4").exists(), what="the resumed job")
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        assert restarted.wait(timeout=60) == 0
+    rows = jobs(inbox)
+    assert [(r["status"], r["attempts"]) for r in rows] == [("done", 2)]
+    assert inbox_files(inbox / "done") == ["story.md", "story.mp4"] and inbox_files(inbox) == []
+    assert "مما قد يؤدي إلى تراجع مساحات الأنهار الجليدية وانتشار التصحر." in article_text(out, "story")
+    assert len(pysubs2.load(str(out / "story.ar.srt"))) > 0
+    assert not [p for p in out.iterdir() if p.name.endswith(".part")]
+
+    status = reportsubs("status", str(inbox))
+    assert status.returncode == 0 and status.stdout.startswith(
+        f"{inbox}: 0 queued, 0 running, 1 done, 0 failed"
+    )
+
+
+def test_sigterm_lets_the_running_job_finish(tmp_path, short_report):
+    inbox, out, log = tmp_path / "inbox", tmp_path / "out", tmp_path / "watch.log"
+    inbox.mkdir()
+    watcher = start_watch(inbox, out, log)
+    shutil.copy(short_report, inbox / "late.mp4")
+    wait_for(
+        lambda: (
+            (inbox / ".reportsubs" / "state.sqlite").exists()
+            and any(r["status"] == "running" for r in jobs(inbox))
+        ),
+        what="a running job",
+    )
+    watcher.send_signal(signal.SIGTERM)
+    assert watcher.wait(timeout=90) == 0
+    assert [r["status"] for r in jobs(inbox)] == ["done"]
+    assert (inbox / "done" / "late.mp4").exists() and (out / "late.ar.srt").exists()
+
+
+def test_status_of_a_folder_never_watched_is_a_clear_error(tmp_path):
+    proc = reportsubs("status", str(tmp_path))
+    assert proc.returncode == 1 and "not a watched folder" in proc.stderr
+
+
+def test_batch_lists_media_and_failures_with_one_model_load_then_skips(tmp_path, short_report, other_report):
+    media = tmp_path / "media"
+    media.mkdir()
+    shutil.copy(short_report, media / "one.mp4")
+    shutil.copy(DEMO / "report.md", media / "one.md")
+    shutil.copy(other_report, media / "two.mp4")
+    (media / "broken.mp4").write_text("not a video")
+    listing = tmp_path / "jobs.txt"
+    listing.write_text("# tonight's reports\nmedia/two.mp4\nmedia/broken.mp4\n")
+    out = tmp_path / "out"
+    proc = reportsubs("batch", str(media / "one.mp4"), str(media / "one.md"), str(listing), "--out", str(out))
+    assert proc.returncode == 1  # one job failed
+    summary = json.loads(Path(proc.stdout.strip()).read_text())
+    assert summary["counts"] == {"done": 2, "skipped": 0, "failed": 1}
+    by_input = {Path(j["input"]).name: j for j in summary["jobs"]}
+    assert by_input["broken.mp4"]["status"] == "failed" and "ffmpeg" in by_input["broken.mp4"]["error"]
+    assert by_input["one.mp4"]["status"] == "done" and set(by_input["one.mp4"]["stage_seconds"]) >= {
+        "acquire",
+        "audio",
+        "transcribe",
+        "align",
+        "cues",
+        "write",
+    }
+    assert proc.stderr.count("model base loaded") == 1
+    assert "مما قد يؤدي إلى تراجع مساحات" in article_text(out, "one")
+
+    again = reportsubs("batch", str(media / "one.mp4"), str(listing), "--out", str(out))
+    summary = json.loads(Path(again.stdout.strip()).read_text())
+    assert summary["counts"] == {"done": 0, "skipped": 2, "failed": 1}
+    assert "model base loaded" not in again.stderr  # nothing to transcribe: the model is never loaded
+
+    forced = reportsubs("batch", str(media / "one.mp4"), "--out", str(out), "--force")
+    assert forced.returncode == 0
+    assert json.loads(Path(forced.stdout.strip()).read_text())["counts"] == {
+        "done": 1,
+        "skipped": 0,
+        "failed": 0,
+    }
