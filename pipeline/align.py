@@ -19,8 +19,10 @@ How it works, in three passes, each about linear in the sizes of article and tra
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -36,13 +38,18 @@ BIN = 4
 """Width, in words, of the offset bins votes fall into: absorbs words Whisper split, merged or dropped."""
 MAX_CANDIDATES = 3
 """Places per sentence tried: enough for a sentence narrated twice next to a spurious match."""
-MIN_COVERAGE = 0.45
+MIN_COVERAGE = 0.4
 """Share of a sentence's (weighted) words that must be heard for it to count as spoken."""
 MAX_SKIPPED_INSIDE = 2
 """Unheard article words inside a spoken sentence that are still shown (Whisper drops short words)."""
 PAUSE_BREAK = 0.7
 """A pause this long (seconds) in off-script speech counts as a sentence break."""
 INSERT = -0.4
+OWNER_PAUSE = 0.25
+"""A pause this long before an unmatched transcript word makes it part of the next word, not the last."""
+SPLIT_PAUSE = 1.0
+MAX_FRAGMENT = 3
+"""Seconds of pause that, with unmatched speech beside it, separate a sentence from what precedes it."""
 PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
 
 
@@ -75,8 +82,11 @@ class Match:
 def align(article: Article, transcript: Transcript) -> Alignment:
     words = article_words(article)
     heard = [normalize(w.text) for w in transcript.words]
+    pauses = np.array(
+        [b.start - a.end for a, b in zip(transcript.words, transcript.words[1:], strict=False)] + [0.0]
+    )
     sentences = _sentence_spans(words)
-    matches = _select(_candidates(words, sentences, heard), len(heard))
+    matches = _select(_candidates(words, sentences, heard, pauses), len(heard))
     claimed = np.zeros(len(heard), bool)
     for match in matches:
         claimed[match.first : match.last + 1] = True
@@ -144,7 +154,9 @@ def weight(norm: str) -> float:
     return 0.5 + min(len(norm), 8) / 8
 
 
-def _candidates(words: list[ArticleWord], sentences: list[tuple[int, int]], heard: list[str]) -> list[Match]:
+def _candidates(
+    words: list[ArticleWord], sentences: list[tuple[int, int]], heard: list[str], pauses: np.ndarray
+) -> list[Match]:
     index: dict[str, list[int]] = defaultdict(list)
     for pos, norm in enumerate(heard):
         if norm:
@@ -167,14 +179,20 @@ def _candidates(words: list[ArticleWord], sentences: list[tuple[int, int]], hear
         for bin_, support in ranked[:MAX_CANDIDATES]:
             if support < needed:
                 break
-            match = _align_window(words, s_index, a0, a1, heard, bin_ * BIN)
+            match = _align_window(words, s_index, a0, a1, heard, pauses, bin_ * BIN)
             if match is not None:
                 matches.append(match)
     return matches
 
 
 def _align_window(
-    words: list[ArticleWord], s_index: int, a0: int, a1: int, heard: list[str], offset: int
+    words: list[ArticleWord],
+    s_index: int,
+    a0: int,
+    a1: int,
+    heard: list[str],
+    pauses: np.ndarray,
+    offset: int,
 ) -> Match | None:
     """Semi-global alignment of article words a0..a1 against transcript words around ``offset``."""
     n = a1 - a0
@@ -215,11 +233,13 @@ def _align_window(
         else:
             i -= 1
     pairs.reverse()
+
+    def credit(a: int, t: int) -> float:  # near misses count in part: «ذهب» heard as «الزهاب» is evidence
+        return weights[a - a0] * min(1.0, max(0.0, (sim[a - a0, t - t0] - 0.3) / 0.4))
+
+    pairs = _trim_fragments(_split_at_pauses(pairs, pauses), lambda run: sum(credit(a, t) for a, t in run))
     good = [(a, t) for a, t in pairs if sim[a - a0, t - t0] >= 0.5]
-    # near misses count in part: on bad audio «ذهب» heard as «الزهاب» is still evidence
-    heard_weight = sum(
-        weights[a - a0] * min(1.0, max(0.0, (sim[a - a0, t - t0] - 0.3) / 0.4)) for a, t in pairs
-    )
+    heard_weight = sum(credit(a, t) for a, t in pairs)
     if (
         len(good) < min(2, n)
         or total <= 0
@@ -229,6 +249,37 @@ def _align_window(
         return None
     first, last = pairs.index(good[0]), pairs.index(good[-1])
     return Match(sentence=s_index, pairs=pairs[first : last + 1], score=total)
+
+
+def _split_at_pauses(pairs: list[tuple[int, int]], pauses: np.ndarray) -> list[list[tuple[int, int]]]:
+    """Cut an alignment where a long pause and speech it does not hold separate two of its words.
+
+    The programme happily pairs an unspoken lead-in («وفي الرياضة،») with a sound bite before the sentence
+    («في الحوضة مهمة للغاية») when their words look alike; a narrated sentence has no such hole in it.
+    """
+    runs = [[pairs[0]]] if pairs else []
+    for (_, t_prev), (a, t) in itertools.pairwise(pairs):
+        if t - t_prev > 1 and pauses[t_prev:t].max() >= SPLIT_PAUSE:
+            runs.append([])
+        runs[-1].append((a, t))
+    return runs or [pairs]
+
+
+def _trim_fragments(runs: list[list[tuple[int, int]]], strength: Callable) -> list[tuple[int, int]]:
+    """Drop a short run (a lead-in, a tail) cut off at either edge, when the rest outweighs it.
+
+    Only edges, and only fragments of up to ``MAX_FRAGMENT`` words: a long sentence read with pauses and
+    misheard words between them (recitation, a hesitant speaker) stays whole.
+    """
+
+    def flat(some: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
+        return list(itertools.chain.from_iterable(some))
+
+    while len(runs) > 1 and len(runs[0]) <= MAX_FRAGMENT and strength(runs[0]) < strength(flat(runs[1:])):
+        runs = runs[1:]
+    while len(runs) > 1 and len(runs[-1]) <= MAX_FRAGMENT and strength(runs[-1]) < strength(flat(runs[:-1])):
+        runs = runs[:-1]
+    return flat(runs)
 
 
 def _select(candidates: list[Match], heard_count: int) -> list[Match]:
@@ -305,9 +356,9 @@ def _timed(
 ) -> list[Token]:
     """Give each shown article word the span of the transcript words it stands for.
 
-    A heard word runs from the start of the word it was heard as to the end of the last transcript word
-    before the next heard article word, so a word Whisper split in two is covered whole. Unheard words shown
-    inside a sentence share the span of the heard word before them, in proportion to their length.
+    A heard word spans the word it was heard as plus the unmatched transcript words that belong to it
+    (``_owner``), so a word Whisper split in two is covered whole. Unheard words shown inside a sentence
+    share the span of the heard word before them, in proportion to their length.
     """
     groups: list[tuple[int, list[int]]] = []  # (transcript index, [heard article word, unheard ones after])
     for a, t in shown:
@@ -315,10 +366,16 @@ def _timed(
             groups.append((t, [a]))
         else:
             groups[-1][1].append(a)
-    out: list[Token] = []
-    for g, (t, members) in enumerate(groups):
+    starts = [heard[t].start for t, _ in groups]
+    ends = []
+    for g, (t, _) in enumerate(groups):
         following = groups[g + 1][0] if g + 1 < len(groups) else stop
-        start, end = heard[t].start, max(w.end for w in heard[t:following])
+        split = _owner(heard, t, following, words[groups[g + 1][1][0]].norm if g + 1 < len(groups) else None)
+        ends.append(max(w.end for w in heard[t:split]))
+        if g + 1 < len(groups) and split < following:
+            starts[g + 1] = heard[split].start
+    out: list[Token] = []
+    for (t, members), start, end in zip(groups, starts, ends, strict=True):
         total = sum(len(words[a].norm) for a in members)
         now = start
         for a in members:
@@ -340,6 +397,22 @@ def _timed(
             )
             now += span
     return out
+
+
+def _owner(heard: tuple[Word, ...], t: int, following: int, next_norm: str | None) -> int:
+    """Where the unmatched transcript words between heard words ``t`` and ``following`` change owner.
+
+    Words before the returned index belong to word ``t``, the rest to the next heard word: speech after a
+    pause goes with what follows it, and so does a piece that completes the next word («من» + «ما» = «مما»).
+    """
+    for i in range(t + 1, following):
+        if heard[i].start - heard[i - 1].end >= OWNER_PAUSE:
+            return i
+    if next_norm is not None and following - 1 > t and following < len(heard):
+        piece, rest = normalize(heard[following - 1].text), normalize(heard[following].text)
+        if _joins_better(next_norm, piece + rest, rest):
+            return following - 1
+    return following
 
 
 def _offscript_tokens(heard: tuple[Word, ...], claimed: np.ndarray) -> list[Token]:

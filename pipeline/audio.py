@@ -58,14 +58,14 @@ def load(path: Path) -> Audio:
     try:
         raw, _ = (
             ffmpeg.input(str(path))
-            .output("pipe:", format="s16le", acodec="pcm_s16le", ac=1, ar=SAMPLE_RATE, map="0:a:0")
+            .output("pipe:", format="f32le", acodec="pcm_f32le", ac=1, ar=SAMPLE_RATE, map="0:a:0")
             .global_args("-nostdin", "-v", "error", "-xerror")
             .run(cmd=ffmpeg_binary(), capture_stdout=True, capture_stderr=True)
         )
     except ffmpeg.Error as exc:
         reason = _last_line(exc.stderr).removeprefix(f"{path}: ")
         raise ReportsubsError(f"could not decode audio of {path}: {reason}") from None
-    samples = np.frombuffer(raw, np.int16).astype(np.float32) / 32768.0
+    samples = np.frombuffer(raw, np.float32)  # float32 straight from ffmpeg: no second copy in memory
     audio = Audio(samples)
     if audio.duration == 0:
         raise ReportsubsError(f"no audio could be decoded from {path}")

@@ -21,18 +21,27 @@ MIN_RUN = 3
 """Frames (30 ms) of speech needed to count as an onset, so a click does not."""
 MAX_EXTEND = 50
 """Frames (0.5 s) a word edge may move outwards to reach a speech onset Whisper placed too late."""
+SLIVER_GAP = 20
+"""Frames (200 ms) of silence that set a sliver of speech at a word's edge apart from the word."""
+SLIVER_SHARE = 0.3
+"""A sliver holds at most this share of the speech under the word."""
+NEIGHBOUR_GAP = 0.3
+"""Seconds within which a word without speech is taken to be a piece of the word beside it."""
 LEVEL = 0.2
 """The speech threshold, as a share of the way from the noise floor to loud speech (in dB)."""
 
 
-def speech_frames(audio: Audio) -> np.ndarray:
-    """Boolean speech/silence per 10 ms frame, with a threshold taken from the file's own level."""
+def levels(audio: Audio) -> np.ndarray:
+    """Level in dB of each 10 ms frame, without a full-size temporary (an hour of audio is 230 MB)."""
     hop = int(audio.sample_rate * FRAME)
     count = len(audio.samples) // hop
-    if count == 0:
-        return np.zeros(0, bool)
     frames = audio.samples[: count * hop].reshape(count, hop)
-    db = 10 * np.log10(np.square(frames, dtype=np.float64).mean(axis=1) + 1e-10)
+    return 10 * np.log10(np.einsum("ij,ij->i", frames, frames, dtype=np.float64) / hop + 1e-10)
+
+
+def speech_frames(db: np.ndarray) -> np.ndarray:
+    """Boolean speech/silence per frame of ``levels``, with a threshold taken from the file's own level."""
+    count = len(db)
     live = db[db > -90]  # digital silence would drag the floor to -100 dB
     if live.size < 10:
         return np.zeros(count, bool)
@@ -50,7 +59,12 @@ def _local_loudness(db: np.ndarray) -> np.ndarray:
 
 
 def snap_words(words: tuple[Word, ...], speech: np.ndarray) -> tuple[Word, ...]:
-    """Move each word's edges onto speech onsets and offsets, never across a neighbouring word."""
+    """Move each word's edges onto speech onsets and offsets, never across a neighbouring word.
+
+    A word with no speech under it at all was misplaced by Whisper into a pause: it is collapsed onto the
+    neighbour it touches (usually it is the first piece of the next word: «من» of «مما»), or dropped when
+    it touches none, since then Whisper made it up out of silence.
+    """
     if not len(speech):
         return words
     # a frame starts a run of speech when it and the next MIN_RUN-1 frames are speech
@@ -63,6 +77,7 @@ def snap_words(words: tuple[Word, ...], speech: np.ndarray) -> tuple[Word, ...]:
         if start >= end:
             out.append(word)
             continue
+        start, end = _skip_slivers(speech, start, end)
         onsets = np.flatnonzero(run[start:end])
         if onsets.size:
             first, last = start + onsets[0], start + onsets[-1] + MIN_RUN
@@ -73,8 +88,41 @@ def snap_words(words: tuple[Word, ...], speech: np.ndarray) -> tuple[Word, ...]:
             new_start = max(first * FRAME, lo)
             new_end = min(max(last * FRAME, new_start + FRAME), hi) if hi > new_start else word.end
             word = replace(word, start=round(new_start, 3), end=round(max(new_end, new_start), 3))
+        elif index + 1 < len(words) and hi - word.end < NEIGHBOUR_GAP:
+            word = replace(word, start=round(hi, 3), end=round(hi, 3))  # a piece of the next word
+        elif out and word.start - lo < NEIGHBOUR_GAP:
+            word = replace(word, start=round(lo, 3), end=round(lo, 3))  # a piece of the last word
+        else:
+            continue  # said nowhere near speech: a hallucination in silence («25.» between verses)
         out.append(word)
     return tuple(out)
+
+
+def _skip_slivers(speech: np.ndarray, start: int, end: int) -> tuple[int, int]:
+    """Narrow a word's span past a sliver of a neighbour's speech at either edge.
+
+    When Whisper closes a pause, a word's span begins on the last few frames of the word before it, then
+    silence, then the word itself; the word starts after that silence (likewise at its end).
+    """
+    inside = speech[start:end]
+    edges = np.flatnonzero(np.diff(np.r_[0, inside.astype(np.int8), 0]))
+    runs = list(zip(edges[::2], edges[1::2], strict=True))  # [begin, end) of each speech run, in frames
+    if len(runs) < 2:
+        return start, end
+    total = sum(b - a for a, b in runs)
+    (a0, b0), (a1, _) = runs[0], runs[1]
+    if a0 == 0 and a1 - b0 >= SLIVER_GAP and b0 - a0 <= SLIVER_SHARE * total:
+        start += a1
+        runs = [(a - a1, b - a1) for a, b in runs[1:]]
+    if len(runs) >= 2:
+        (a_last, b_last), (_, b_prev) = runs[-1], runs[-2]
+        if (
+            b_last == end - start
+            and a_last - b_prev >= SLIVER_GAP
+            and b_last - a_last <= SLIVER_SHARE * total
+        ):
+            end = start + b_prev
+    return start, end
 
 
 def _extend(speech: np.ndarray, edge: int, limit: int, step: int) -> int:
@@ -92,6 +140,15 @@ def _extend(speech: np.ndarray, edge: int, limit: int, step: int) -> int:
             return pos
         pos += step
     return edge
+
+
+def quietest(db: np.ndarray, start: float, end: float) -> float:
+    """The quietest moment (over 200 ms) between ``start`` and ``end`` seconds: where to cut long audio."""
+    lo, hi = _frame(start), min(_frame(end), len(db))
+    if hi - lo < 20:
+        return end
+    window = np.convolve(db[lo:hi], np.ones(20) / 20, mode="valid")
+    return (lo + int(np.argmin(window)) + 10) * FRAME
 
 
 def _frame(seconds: float) -> int:
