@@ -205,6 +205,31 @@ def model_configs(
     )
 
 
+OUT_OPTION = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("subtitles"),
+    show_default=True,
+    help="Output folder.",
+)
+JOBS_OPTION = click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Workers on CPU, each with its own model and a share of the cores.",
+)
+
+
+def make_pool(
+    config: ModelConfig, decode: DecodeConfig, indexes: tuple[int, ...], jobs: int
+) -> TranscriberPool:
+    """One worker per listed GPU with CUDA (or several indexes), else ``jobs`` CPU workers."""
+    gpus = indexes if config.device == "cuda" or len(indexes) > 1 else ()
+    return TranscriberPool(config, decode, workers=len(gpus) or jobs, device_indexes=gpus)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
 @click.option("-q", "--quiet", is_flag=True, help="Warnings and errors only.")
@@ -223,14 +248,7 @@ def cli(verbose: bool, quiet: bool) -> None:
     type=click.Path(path_type=Path),
     help="The article (.txt, .md or .html). Default: beside the media, or the page at the URL.",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("subtitles"),
-    show_default=True,
-    help="Output folder.",
-)
+@OUT_OPTION
 @model_options
 @fetch_options()
 def run(target: str | None, article: Path | None, out_dir: Path, **options: object) -> None:
@@ -261,14 +279,7 @@ def fetch(url: str, **options: object) -> None:
 
 @cli.command("batch")
 @click.argument("inputs", nargs=-1, required=True)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("subtitles"),
-    show_default=True,
-    help="Output folder.",
-)
+@OUT_OPTION
 @click.option(
     "--force", is_flag=True, help="Run jobs again even if finished with the same input and settings."
 )
@@ -277,13 +288,7 @@ def fetch(url: str, **options: object) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write the JSON summary. Default: OUT/reportsubs-batch.json.",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(1),
-    default=1,
-    show_default=True,
-    help="Jobs at a time on CPU, each with its own model and a share of the cores.",
-)
+@JOBS_OPTION
 @model_options
 @fetch_options()
 def batch_command(
@@ -297,8 +302,7 @@ def batch_command(
     items = batch.expand(list(inputs))
     if not items:
         raise ReportsubsError("nothing to do: the inputs name no media, URL or list entry")
-    gpus = indexes if config.device == "cuda" or len(indexes) > 1 else ()
-    pool = TranscriberPool(config, decode, workers=len(gpus) or jobs, device_indexes=gpus)
+    pool = make_pool(config, decode, indexes, jobs)
     reporter = BatchProgress(len(items))
     try:
         entries = batch.run_batch(
@@ -328,21 +332,8 @@ def batch_command(
 
 @cli.command("watch")
 @click.argument("inbox", type=click.Path(path_type=Path, file_okay=False))
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("subtitles"),
-    show_default=True,
-    help="Output folder.",
-)
-@click.option(
-    "--jobs",
-    type=click.IntRange(1),
-    default=1,
-    show_default=True,
-    help="Workers on CPU, each with its own model and a share of the cores.",
-)
+@OUT_OPTION
+@JOBS_OPTION
 @click.option(
     "--settle",
     type=click.FloatRange(0),
@@ -395,8 +386,7 @@ def watch_command(
 ) -> None:
     """Watch INBOX and subtitle every report dropped into it, until stopped (Ctrl-C or SIGTERM)."""
     fetch, config, decode, indexes = split_options(options)
-    gpus = indexes if config.device == "cuda" or len(indexes) > 1 else ()
-    pool = TranscriberPool(config, decode, workers=len(gpus) or jobs, device_indexes=gpus)
+    pool = make_pool(config, decode, indexes, jobs)
     watcher = Watcher(
         inbox,
         lambda target, article: Job(target=target, article=article, out_dir=out_dir, fetch=fetch),
