@@ -90,7 +90,7 @@ def edge_truth(token: Token, truth: list[dict], first: bool) -> float | None:
     return None
 
 
-def evaluate(name: str, transcriber: Transcriber, baseline: bool) -> dict:
+def evaluate(name: str, transcriber: Transcriber, baseline: bool, details: bool = False) -> dict:
     media, article_path, truth_path = case_files(name)
     truth = json.loads(truth_path.read_text())
     seconds: dict[str, float] = {}
@@ -127,6 +127,12 @@ def evaluate(name: str, transcriber: Transcriber, baseline: bool) -> dict:
             true = edge_truth(token, truth, first)
             if true is not None:
                 edges.append(abs(at - true))
+                if details and abs(at - true) > EDGE_OK:
+                    print(
+                        f"  {'start' if first else 'end'} {at:.2f} s, true {true:.2f} s:",
+                        " / ".join(cue.lines),
+                        file=sys.stderr,
+                    )
     unspoken_words = {
         normalize(w) for p in alignment.unspoken_paragraphs for w in source.article.paragraphs[p].text.split()
     }
@@ -199,12 +205,16 @@ def main() -> int:
     parser.add_argument("--baseline", action="store_true", help="also measure plain faster-whisper")
     parser.add_argument("--model", default="base")
     parser.add_argument("--batch-size", type=int, default=1)
+    parser.add_argument("--details", action="store_true", help="list the cue edges more than 300 ms off")
     args = parser.parse_args()
     from pipeline.transcribe import DecodeConfig, ModelConfig
 
     transcriber = Transcriber(ModelConfig(model=args.model), DecodeConfig(batch_size=args.batch_size))
     for name in args.cases:
-        print(json.dumps(evaluate(name, transcriber, args.baseline), ensure_ascii=False), flush=True)
+        print(
+            json.dumps(evaluate(name, transcriber, args.baseline, args.details), ensure_ascii=False),
+            flush=True,
+        )
     return 0
 
 

@@ -21,6 +21,10 @@ MIN_RUN = 3
 """Frames (30 ms) of speech needed to count as an onset, so a click does not."""
 MAX_EXTEND = 50
 """Frames (0.5 s) a word edge may move outwards to reach a speech onset Whisper placed too late."""
+LONG_EXTEND = 250
+"""Frames (2.5 s) a word's end may follow speech when a long pause comes after it: sentence-final syllables
+are drawn out (most of all in recitation) well past where Whisper ends the word."""
+LONG_PAUSE = 1.0
 SLIVER_GAP = 20
 """Frames (200 ms) of silence that set a sliver of speech at a word's edge apart from the word."""
 SLIVER_SHARE = 0.3
@@ -84,7 +88,8 @@ def snap_words(words: tuple[Word, ...], speech: np.ndarray) -> tuple[Word, ...]:
             if first == start:  # speech already at the start: it may have begun earlier, in the pause
                 first = _extend(speech, first, _frame(lo), -1)
             if last >= end:
-                last = _extend(speech, last, min(_frame(hi), len(speech)), +1)
+                reach = LONG_EXTEND if hi - word.end >= LONG_PAUSE else MAX_EXTEND
+                last = _extend(speech, last, min(_frame(hi), len(speech)), +1, reach)
             new_start = max(first * FRAME, lo)
             new_end = min(max(last * FRAME, new_start + FRAME), hi) if hi > new_start else word.end
             word = replace(word, start=round(new_start, 3), end=round(max(new_end, new_start), 3))
@@ -125,14 +130,14 @@ def _skip_slivers(speech: np.ndarray, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _extend(speech: np.ndarray, edge: int, limit: int, step: int) -> int:
+def _extend(speech: np.ndarray, edge: int, limit: int, step: int, reach: int = 0) -> int:
     """Follow speech outwards from ``edge`` and return where it meets silence.
 
-    The move is kept only if silence comes within MAX_EXTEND frames and before ``limit`` (the neighbouring
-    word); otherwise the speech belongs to the neighbour and the edge stays where Whisper put it.
+    The move is kept only if silence comes within ``reach`` frames (MAX_EXTEND by default) and before
+    ``limit`` (the neighbouring word); otherwise the speech belongs to the neighbour and the edge stays.
     """
     pos = edge
-    for _ in range(MAX_EXTEND):
+    for _ in range(reach or MAX_EXTEND):
         outside = pos - 1 if step < 0 else pos
         if outside < limit if step < 0 else outside >= limit:
             return edge
