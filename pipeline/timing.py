@@ -22,8 +22,9 @@ MIN_RUN = 3
 MAX_EXTEND = 50
 """Frames (0.5 s) a word edge may move outwards to reach a speech onset Whisper placed too late."""
 LONG_EXTEND = 250
-"""Frames (2.5 s) a word's end may follow speech when a long pause comes after it: sentence-final syllables
-are drawn out (most of all in recitation) well past where Whisper ends the word."""
+"""Frames (2.5 s) a word's edge may follow speech into a long pause beside it: sentence-final syllables are
+drawn out (most of all in recitation) past where Whisper ends the word, and a word Whisper fused with the
+one before it («قل تعالوا» heard as «التعالى») starts before Whisper says."""
 LONG_PAUSE = 1.0
 SLIVER_GAP = 20
 """Frames (200 ms) of silence that set a sliver of speech at a word's edge apart from the word."""
@@ -86,7 +87,8 @@ def snap_words(words: tuple[Word, ...], speech: np.ndarray) -> tuple[Word, ...]:
         if onsets.size:
             first, last = start + onsets[0], start + onsets[-1] + MIN_RUN
             if first == start:  # speech already at the start: it may have begun earlier, in the pause
-                first = _extend(speech, first, _frame(lo), -1)
+                reach = LONG_EXTEND if word.start - lo >= LONG_PAUSE else MAX_EXTEND
+                first = _extend(speech, first, _frame(lo), -1, reach)
             if last >= end:
                 reach = LONG_EXTEND if hi - word.end >= LONG_PAUSE else MAX_EXTEND
                 last = _extend(speech, last, min(_frame(hi), len(speech)), +1, reach)
