@@ -4,16 +4,23 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
-  echo "setup: installing ffmpeg" >&2
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+apt_install() {
+  echo "setup: installing $*" >&2
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
+  apt_install ffmpeg
 fi
 
 python=${PYTHON:-python3}
 "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
   || { echo "setup: Python 3.10 or newer is needed" >&2; exit 1; }
-[ -x .venv/bin/python ] || "$python" -m venv .venv
+if [ ! -x .venv/bin/python ]; then
+  # Debian and Ubuntu ship venv's pip bootstrap separately (python3-venv)
+  "$python" -m venv .venv 2>/dev/null || { rm -rf .venv; apt_install python3-venv && "$python" -m venv .venv; }
+fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[offline,test]"
 echo "setup: ready (.venv)" >&2
