@@ -248,3 +248,17 @@ def test_page_without_article_text_is_still_subtitled_with_a_warning(newsroom, t
     assert proc.returncode == 0, proc.stderr
     assert "no article text found" in proc.stderr
     assert (tmp_path / "subs" / "no-text.ar.srt").exists()
+
+
+def test_batch_pairs_media_with_a_url_file_holding_its_article(newsroom, tmp_path):
+    media = tmp_path / "tonight.mp4"
+    media.write_bytes((DEMO / "report.mp4").read_bytes())
+    (tmp_path / "tonight.url").write_text(
+        f"[InternetShortcut]\nURL={newsroom.url('/2023/10/25/wp-video/')}\n"
+    )
+    proc = reportsubs("batch", str(media), "--out", str(tmp_path / "subs"))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "subs" / "tonight.ar.json").read_text())
+    assert doc["article"]["origin"] == newsroom.url("/2023/10/25/wp-video/")
+    shown = " ".join(" ".join(c["lines"]) for c in doc["cues"] if c["source"] == "article")
+    assert "أحرزت منتخبات البرازيل وألمانيا وروسيا" in shown
