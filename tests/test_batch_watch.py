@@ -84,9 +84,9 @@ def wait_for(check, timeout: float = 90, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def start_watch(inbox: Path, out: Path, log: Path) -> subprocess.Popen:
+def start_watch(inbox: Path, out: Path, log: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "watch", str(inbox), "--out", str(out), *WATCH_TIMING],
+        [sys.executable, "-m", "pipeline.cli", "watch", str(inbox), "--out", str(out), *WATCH_TIMING, *extra],
         stdout=subprocess.DEVNULL,
         stderr=log.open("a"),
         cwd=ROOT,
@@ -213,6 +213,31 @@ def test_sigterm_lets_the_running_job_finish(tmp_path, short_report):
     assert watcher.wait(timeout=90) == 0
     assert [r["status"] for r in jobs(inbox)] == ["done"]
     assert (inbox / "done" / "late.mp4").exists() and (out / "late.ar.srt").exists()
+
+
+def test_transient_failures_are_retried_with_back_off_and_permanent_ones_are_not(tmp_path):
+    inbox, out, log = tmp_path / "inbox", tmp_path / "out", tmp_path / "watch.log"
+    inbox.mkdir()
+    watcher = start_watch(inbox, out, log, "--backoff", "0.3", "--max-attempts", "3", "--timeout", "2")
+    try:
+        (inbox / "unreachable.url").write_text("http://127.0.0.1:9/2023/10/25/story/\n")  # nothing listens
+        (inbox / "empty.url").write_text("no address in here\n")
+        wait_for(
+            lambda: (
+                (inbox / "failed" / "unreachable.url.error.txt").exists()
+                and (inbox / "failed" / "empty.url.error.txt").exists()
+            ),
+            timeout=60,
+            what="both failures",
+        )
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        assert watcher.wait(timeout=60) == 0
+    attempts = {r["name"]: (r["status"], r["attempts"]) for r in jobs(inbox)}
+    assert attempts == {"unreachable.url": ("failed", 3), "empty.url": ("failed", 1)}
+    assert "cannot connect" in (inbox / "failed" / "unreachable.url.error.txt").read_text()
+    assert "holds no URL" in (inbox / "failed" / "empty.url.error.txt").read_text()
+    assert "model base loaded" not in log.read_text()  # failing before transcription loads nothing
 
 
 def test_status_of_a_folder_never_watched_is_a_clear_error(tmp_path):
