@@ -8,13 +8,15 @@ How it works, in three passes, each about linear in the sizes of article and tra
    sentence can be found anywhere, in any order, and more than once.
 2. **Align** each candidate word by word: a dynamic programme over the sentence and a window of transcript
    around the offset, with fuzzy word similarity (misheard words still pair up as substitutions), free
-   transcript words before and after the sentence, and a cost for article words never spoken. A candidate is
-   kept if enough of the sentence was heard. Kept candidates are granted transcript words best-first; a
-   weaker one only gets words nobody claimed, so neighbouring sentences never share speech.
+   transcript words before and after the sentence, and a cost for article words never spoken. A short
+   fragment cut off from the rest by a long pause and speech it does not hold (a lead-in matched to a sound
+   bite) is trimmed. A candidate is kept if enough of the sentence was heard. Kept candidates are granted
+   transcript words best-first; a weaker one only gets words nobody claimed, so sentences never share speech;
+   a piece Whisper split off a sentence's edge word («من» of «مما») is taken in.
 3. **Emit** tokens: each spoken article word with its own spelling and punctuation and the time of the word
-   it was heard as; article words the narrator skipped at a sentence's edges, or in runs of more than
-   ``MAX_SKIPPED_INSIDE``, are left out; transcript words no sentence claimed become off-script tokens, shown
-   as heard.
+   it was heard as (with the unmatched words that belong to it); article words the narrator skipped at a
+   sentence's edges, or in runs of more than ``MAX_SKIPPED_INSIDE``, are left out; transcript words no
+   sentence claimed become off-script tokens, shown as heard.
 """
 
 from __future__ import annotations
