@@ -71,8 +71,6 @@ def find_article(media: Path) -> Path | None:
 def local(media: Path, article: Path | None = None, options: FetchOptions = FetchOptions()) -> Source:
     if not media.exists():
         raise ReportsubsError(f"no such file: {media}")
-    if article is not None and not article.is_file():
-        raise ReportsubsError(f"no such article file: {article}")
     text = _read_article(article or find_article(media), media.name, options)
     return Source(media=media, article=text, origin=str(media), name=media.stem)
 
@@ -119,11 +117,12 @@ def fetch(url: str, options: FetchOptions = FetchOptions(), article: Path | None
     with locked(folder.parent / f".{folder.name}.lock"):
         page = web.get(url, options.net)
         meta = _load_meta(folder)
+        given = _read_article(article, url, options) if article else None
         if page.is_media:
             key = {"media_url": page.url, **page.validators}
             media = _reuse(folder, meta, key, options) or _download([page.url], folder, options)
-            text = _read_article(article, url, options) if article else NO_ARTICLE
-            if not article:
+            text = given or NO_ARTICLE
+            if given is None:
                 log.info("%s is media, not an article page: subtitling from the transcript alone", url)
         elif page.is_html:
             html = page.text()
@@ -131,10 +130,8 @@ def fetch(url: str, options: FetchOptions = FetchOptions(), article: Path | None
                 "page_sha256": hashlib.sha256(page.body or b"").hexdigest(),
                 "video_index": options.video_index,
             }
-            text = (
-                _read_article(article, url, options) if article else article_text.from_html(html, origin=url)
-            )
-            if not article and not text.paragraphs:
+            text = given or article_text.from_html(html, origin=url)
+            if given is None and not text.paragraphs:
                 log.warning("no article text found on %s: subtitling from the transcript alone", url)
             media = _reuse(folder, meta, key, options) or _download(
                 _video_urls(html, page.url, options), folder, options

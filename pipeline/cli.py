@@ -6,6 +6,7 @@ them. Any ``ReportsubsError`` becomes one line on stderr and exit status 1, neve
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
@@ -157,18 +158,7 @@ def make_fetch_options(
     return acquire.FetchOptions(media_dir=media_dir, refresh=refresh, video_index=video_index, net=net)
 
 
-FETCH_KEYS = (
-    "media_dir",
-    "refresh",
-    "video_index",
-    "cookies",
-    "proxy",
-    "user_agent",
-    "timeout",
-    "deadline",
-    "max_size",
-    "max_duration",
-)
+FETCH_KEYS = tuple(inspect.signature(make_fetch_options).parameters)
 
 
 def split_options(

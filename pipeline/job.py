@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__, acquire, align, audio, cues, write
-from .article import to_markdown
 from .data import Alignment, Article, Cue, Source, Transcript
 from .files import sha256_file
 from .transcribe import Progress, Transcriber
@@ -103,7 +102,7 @@ def fingerprint(source: Source, transcriber: Transcriber, rules: cues.Rules) -> 
     """What makes two runs the same job: the media's content, the article's text, and every setting."""
     parts = {
         "media": sha256_file(source.media),
-        "article": to_markdown(source.article),
+        "article": asdict(source.article),
         "model": asdict(transcriber.config),
         "decode": asdict(transcriber.decode),
         "rules": asdict(rules),
