@@ -154,30 +154,27 @@ def start(folder: Path, report: Path) -> tuple[Newsroom, ThreadingHTTPServer]:
             newsroom.seen.append(
                 Seen(path, self.headers.get("User-Agent", ""), self.headers.get("Cookie", ""), proxied)
             )
-            if path == "/stall.mp4":
-                self.send_response(200)
-                self.send_header("Content-Type", "video/mp4")
-                self.send_header("Content-Length", str(10 * 2**20))
-                self.end_headers()
-                self.wfile.write(b"\x00" * 1024)
+            if path == "/stall.mp4":  # promises 10 MB, sends 1 kB, then nothing
+                self.reply(
+                    200, {"Content-Type": "video/mp4", "Content-Length": str(10 * 2**20)}, b"\x00" * 1024
+                )
                 self.wfile.flush()
                 time.sleep(20)
-                return
-            if path == "/to-file":
-                self.send_response(302)
-                self.send_header("Location", "file:///etc/passwd")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            if path not in newsroom.routes:
+            elif path == "/to-file":
+                self.reply(302, {"Location": "file:///etc/passwd", "Content-Length": "0"})
+            elif path not in newsroom.routes:
                 self.send_error(404, "Not Found")
-                return
-            kind, data = newsroom.routes[path]
-            self.send_response(200)
-            self.send_header("Content-Type", kind + ("; charset=utf-8" if kind == "text/html" else ""))
-            self.send_header("Content-Length", str(len(data)))
+            else:
+                kind, data = newsroom.routes[path]
+                charset = "; charset=utf-8" if kind == "text/html" else ""
+                self.reply(200, {"Content-Type": kind + charset, "Content-Length": str(len(data))}, data)
+
+        def reply(self, status: int, headers: dict[str, str], body: bytes = b"") -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(data)
+            self.wfile.write(body)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
