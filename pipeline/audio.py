@@ -55,18 +55,24 @@ def load(path: Path) -> Audio:
         raise ReportsubsError(f"no audio stream in {path}")
     stated = _stated_duration(info, streams[0])
     log.info("decoding audio of %s (%s)", path.name, f"{stated:.1f} s" if stated else "unknown length")
+    timeline_start = _float(info.get("format", {}).get("start_time")) or 0.0
+    # Keep the file's own timestamps (-copyts) and let aresample fill with silence from the start of the
+    # player's timeline up to the first audio sample, and across any gap in the stream.
+    resample = f"aresample={SAMPLE_RATE}:async=1:first_pts={round(timeline_start * SAMPLE_RATE)}"
     try:
         raw, _ = (
             ffmpeg.input(str(path))
-            .output("pipe:", format="f32le", acodec="pcm_f32le", ac=1, ar=SAMPLE_RATE, map="0:a:0")
-            .global_args("-nostdin", "-v", "error", "-xerror")
+            .output("pipe:", format="f32le", acodec="pcm_f32le", ac=1, af=resample, map="0:a:0")
+            .global_args("-nostdin", "-v", "error", "-xerror", "-copyts")
             .run(cmd=ffmpeg_binary(), capture_stdout=True, capture_stderr=True)
         )
     except ffmpeg.Error as exc:
         reason = _last_line(exc.stderr).removeprefix(f"{path}: ")
         raise ReportsubsError(f"could not decode audio of {path}: {reason}") from None
     samples = np.frombuffer(raw, np.float32)  # float32 straight from ffmpeg: no second copy in memory
-    audio = Audio(samples)
+    audio = Audio(samples, offset=stream_offset(info, streams[0]))
+    if audio.offset:
+        log.info("the audio stream starts %.3f s after the picture: cue times follow it", audio.offset)
     if audio.duration == 0:
         raise ReportsubsError(f"no audio could be decoded from {path}")
     if stated and audio.duration < TRUNCATION_TOLERANCE * stated:
@@ -76,13 +82,33 @@ def load(path: Path) -> Audio:
     return audio
 
 
+def stream_offset(info: dict, stream: dict) -> float:
+    """Seconds between the start of the file's timeline (its earliest stream) and the audio stream's start.
+
+    Players show the picture from the earliest stream's start; ffmpeg hands over the audio from its first
+    sample. An MP4 edit list or an MPEG-TS audio PID starting late puts that sample seconds into the video
+    (1.94 s in a real download). ``format.start_time`` is the earliest start of all streams.
+    """
+    audio_start = _float(stream.get("start_time"))
+    starts = [_float(s.get("start_time")) for s in info.get("streams", [])]
+    known = [s for s in starts if s is not None]
+    if audio_start is None or not known:
+        return 0.0
+    return round(max(0.0, audio_start - min(known)), 3)
+
+
+def _float(value: object) -> float | None:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
 def _stated_duration(info: dict, stream: dict) -> float | None:
     for value in (stream.get("duration"), info.get("format", {}).get("duration")):
-        try:
-            if value is not None and float(value) > 0:
-                return float(value)
-        except ValueError:
-            continue
+        seconds = _float(value)
+        if seconds is not None and seconds > 0:
+            return seconds
     return None
 
 

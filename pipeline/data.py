@@ -62,6 +62,11 @@ class Audio:
 
     samples: np.ndarray
     sample_rate: int = 16_000
+    offset: float = 0.0
+    """Seconds by which the file's audio stream starts after its earliest stream (the picture). The
+    samples already begin at the player's time zero, this much silence first: downloaded files often start
+    their audio late (HLS segments, edit lists), and subtitles timed from the first audio sample would all
+    come that much early. Kept to be reported."""
 
     @property
     def duration(self) -> float:

@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__, acquire, align, audio, cues, write
-from .data import Alignment, Article, Cue, Source, Transcript
+from . import __version__, acquire, align, audio, cues, timing, write
+from .data import Alignment, Article, Audio, Cue, Source, Transcript
 from .files import sha256_file
 from .transcribe import Progress, Transcriber
 
@@ -42,6 +42,17 @@ class JobResult:
     warnings: list[str]
     skipped: bool = False
     """True when finished outputs for the same input content and settings were already there."""
+
+
+@dataclass
+class Processed:
+    """Everything the stages between acquire and write made of one source, kept for writing and benches."""
+
+    audio_offset: float
+    transcript: Transcript
+    alignment: Alignment
+    cues: list[Cue]
+    warnings: list[str]
 
 
 class StageTimer:
@@ -71,31 +82,38 @@ def run_job(
     if not force and (done := _finished(job.out_dir, stem, print_)):
         log.info("%s: already done with the same input and settings (skipped)", source.name)
         return JobResult(outputs=done, durations=timer.durations, cues=-1, warnings=[], skipped=True)
+    done = process(source, transcriber, job.rules, timer, progress)
+    for warning in done.warnings:
+        log.warning("cue rule not met: %s", warning)
+    with timer("write"):
+        document = result_document(source, done, job.rules, timer.durations)
+        document["fingerprint"] = print_
+        outputs = write.write_all(done.cues, document, job.out_dir, stem, title=source.article.title)
+    log.info("wrote %d cues to %s", len(done.cues), ", ".join(str(p) for p in outputs.values()))
+    return JobResult(outputs=outputs, durations=timer.durations, cues=len(done.cues), warnings=done.warnings)
+
+
+def process(
+    source: Source,
+    transcriber: Transcriber,
+    rules: cues.Rules,
+    timer: StageTimer | None = None,
+    progress: Progress | None = None,
+) -> Processed:
+    """The stages from audio to cues, each timed: what ``run_job`` writes out and the benches measure."""
+    timer = timer or StageTimer()
     with timer("audio"):
-        samples = audio.load(source.media)
+        samples: Audio = audio.load(source.media)
     with timer("transcribe"):
-        transcript = transcriber.transcribe(samples, progress)
+        heard = transcriber.transcribe(samples, progress)
+    with timer("timing"):
+        transcript = timing.refine(heard, samples)
     with timer("align"):
         alignment = align.align(source.article, transcript)
     with timer("cues"):
-        cue_list = cues.build(alignment.tokens, job.rules)
-        warnings = cues.violations(cue_list, job.rules)
-    for warning in warnings:
-        log.warning("cue rule not met: %s", warning)
-    with timer("write"):
-        document = result_document(
-            source, transcript, alignment, cue_list, job.rules, warnings, timer.durations
-        )
-        document["fingerprint"] = print_
-        outputs = write.write_all(
-            cue_list,
-            document,
-            job.out_dir,
-            stem,
-            title=source.article.title,
-        )
-    log.info("wrote %d cues to %s", len(cue_list), ", ".join(str(p) for p in outputs.values()))
-    return JobResult(outputs=outputs, durations=timer.durations, cues=len(cue_list), warnings=warnings)
+        cue_list = cues.build(alignment.tokens, rules)
+        warnings = cues.violations(cue_list, rules)
+    return Processed(samples.offset, transcript, alignment, cue_list, warnings)
 
 
 def fingerprint(source: Source, transcriber: Transcriber, rules: cues.Rules) -> str:
@@ -120,16 +138,9 @@ def _finished(out_dir: Path, stem: str, print_: str) -> dict[str, Path] | None:
     return outputs if done and all(p.is_file() for p in outputs.values()) else None
 
 
-def result_document(
-    source: Source,
-    transcript: Transcript,
-    alignment: Alignment,
-    cue_list: list[Cue],
-    rules: cues.Rules,
-    warnings: list[str],
-    durations: dict[str, float],
-) -> dict:
+def result_document(source: Source, done: Processed, rules: cues.Rules, durations: dict[str, float]) -> dict:
     """The machine-readable result: everything shown, where it came from, and what was left out."""
+    transcript, alignment = done.transcript, done.alignment
     return {
         "reportsubs": __version__,
         "input": source.origin,
@@ -137,12 +148,13 @@ def result_document(
         "article": {"origin": source.article.origin, "title": source.article.title},
         "language": transcript.language,
         "duration": round(transcript.duration, 3),
+        "audio_offset": done.audio_offset,
         "model": transcript.model,
         "settings": transcript.settings,
         "rules": asdict(rules),
         "cues": [
             {"index": n, "start": c.start, "end": c.end, "lines": list(c.lines), "source": c.source}
-            for n, c in enumerate(cue_list, 1)
+            for n, c in enumerate(done.cues, 1)
         ],
         "words": [
             {
@@ -164,7 +176,7 @@ def result_document(
         "unspoken_paragraphs": [
             {"index": p, "text": _paragraph_text(source.article, p)} for p in alignment.unspoken_paragraphs
         ],
-        "warnings": warnings,
+        "warnings": done.warnings,
         "stage_seconds": durations,
     }
 

@@ -3,8 +3,8 @@
 A ``Transcriber`` holds one loaded model, so the batch runner and the watcher pay the load once. Settings
 favour subtitles over raw speed: word timestamps on, Silero VAD on (it drops silence and music before the
 decoder can hallucinate on it), no conditioning on previous text and the hallucination-on-silence guard
-(both stop the repetition loops Whisper falls into on long news audio). Word edges are then snapped to the
-speech energy (``timing``), since Whisper's own word starts soak up the pause before them.
+(both stop the repetition loops Whisper falls into on long news audio). Word edges come out as Whisper
+places them; the ``timing`` stage then moves them onto the voice.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import numpy as np
 
 from .data import Audio, Transcript, Word
 from .errors import ReportsubsError
-from .timing import levels, quietest, snap_words, speech_frames
+from .timing import levels, quietest
 from .weights import resolve
 
 log = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ class Transcriber:
             found, language = self._decode(piece, start, audio.duration, progress)
             words += found
         return Transcript(
-            words=snap_words(tuple(words), speech_frames(db)),
+            words=tuple(words),
             language=language,
             duration=audio.duration,
             model=self.config.model,

@@ -1,0 +1,70 @@
+"""The timing stage on real speech: word edges on the voice under a music bed, and a late audio stream."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.produce import mix, music
+from pipeline import audio, timing
+from pipeline.data import Audio, Transcript, Word
+from pipeline.transcribe import Transcriber
+
+DEMO = Path(__file__).resolve().parents[1] / "media" / "demo" / "report.mp4"
+TRUTH = json.loads(DEMO.with_name("truth.json").read_text())
+SECOND = TRUTH[1]["start"]
+"""The true start of the demo's second sentence, after a 0.6 s pause."""
+
+
+@pytest.fixture(scope="module")
+def transcriber() -> Transcriber:
+    return Transcriber()
+
+
+def _cut(seconds: float, out: Path, delay: float = 0.0) -> Path:
+    """The demo's first ``seconds``, its audio stream starting ``delay`` s after the picture."""
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-t", str(seconds), "-i", str(DEMO),
+         "-itsoffset", str(delay), "-t", str(seconds), "-i", str(DEMO),
+         "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", str(out)],
+        check=True,
+    )  # fmt: skip
+    return out
+
+
+def _first_word_after(transcript: Transcript, moment: float) -> Word:
+    return min((w for w in transcript.words if w.end > moment + 0.2), key=lambda w: w.start)
+
+
+def test_sentence_start_found_under_a_music_bed(transcriber):
+    """A bed 10 dB under the voice leaves no quiet pause; the voice detector still finds the onset."""
+    clean = audio.load(DEMO)
+    cut = clean.samples[: round(24 * clean.sample_rate)].astype(np.float64)
+    bedded = Audio(mix(cut, music(len(cut) / clean.sample_rate), 10.0).astype(np.float32))
+    heard = transcriber.transcribe(bedded)
+    snapped = timing.refine(heard, bedded)
+    assert _first_word_after(snapped, SECOND - 0.5).start == pytest.approx(SECOND, abs=0.15)
+
+
+def test_a_late_audio_stream_is_put_on_the_picture_timeline(tmp_path):
+    late = audio.load(_cut(8, tmp_path / "late.mp4", delay=1.5))
+    on_time = audio.load(_cut(8, tmp_path / "on-time.mp4"))
+    assert late.offset == pytest.approx(1.5, abs=0.07)  # the AAC encoder's priming frame is 64 ms
+    assert on_time.offset == 0.0
+
+    def onset(a: Audio) -> float:
+        return float(np.flatnonzero(np.abs(a.samples) > 0.01)[0]) / a.sample_rate
+
+    assert onset(late) - onset(on_time) == pytest.approx(1.5, abs=0.01)
+
+
+def test_blips_do_not_count_as_speech():
+    speech = np.zeros(100, bool)
+    speech[10:13] = True  # a 30 ms click
+    speech[40:80] = True
+    cleaned = timing.without_blips(speech)
+    assert not cleaned[10:13].any() and cleaned[40:80].all()
