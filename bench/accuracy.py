@@ -21,7 +21,6 @@ import argparse
 import json
 import statistics
 import sys
-import time
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -29,16 +28,28 @@ from rapidfuzz.distance import Levenshtein
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.cases import build_case
-from pipeline import acquire, align, audio, cues
+from bench.produce import VARIANTS, produce
+from pipeline import acquire, audio, cues, job
 from pipeline.arabic import normalize, normalize_text
 from pipeline.data import Cue, Token
 from pipeline.transcribe import Transcriber
 
 ROOT = Path(__file__).resolve().parents[1]
 EDGE_OK = 0.3
+BASE_CASES = ("demo", "reorder", "long")
+ALL_CASES = [*BASE_CASES, *(f"{base}+{variant}" for variant in VARIANTS for base in BASE_CASES)]
 
 
 def case_files(name: str) -> tuple[Path, Path, Path]:
+    """The media, article and truth of case ``name``: a base case (``demo``, ``reorder``, ``long``) or a
+    produced variant of one (``demo+music``, ``long+late``: see ``produce.py``), built on first use."""
+    if "+" in name:
+        base, variant = name.split("+", 1)
+        folder = ROOT / "bench" / "out" / name
+        if (folder / "truth.json").exists():
+            return folder / "report.mp4", folder / "report.md", folder / "truth.json"
+        media, article, truth = case_files(base)
+        return produce(variant, media, truth, article, folder)
     if name == "demo":
         folder = ROOT / "media" / "demo"
         return folder / "report.mp4", folder / "report.md", folder / "truth.json"
@@ -93,20 +104,11 @@ def edge_truth(token: Token, truth: list[dict], first: bool) -> float | None:
 def evaluate(name: str, transcriber: Transcriber, baseline: bool, details: bool = False) -> dict:
     media, article_path, truth_path = case_files(name)
     truth = json.loads(truth_path.read_text())
-    seconds: dict[str, float] = {}
-
-    def timed(stage, fn, *args):
-        started = time.perf_counter()
-        result = fn(*args)
-        seconds[stage] = seconds.get(stage, 0) + time.perf_counter() - started
-        return result
-
-    source = timed("acquire", acquire.local, media, article_path)
-    samples = timed("audio", audio.load, source.media)
-    transcript = timed("transcribe", transcriber.transcribe, samples)
-    alignment = timed("align", align.align, source.article, transcript)
-    cue_list = timed("cues", cues.build, alignment.tokens, cues.Rules())
-
+    timer = job.StageTimer()
+    with timer("acquire"):
+        source = acquire.local(media, article_path)
+    done = job.process(source, transcriber, cues.Rules(), timer)
+    alignment, cue_list = done.alignment, done.cues
     for clip in truth:
         clip["_tokens"] = [t for t in alignment.tokens if in_clip(t, clip)]
     errors = {"article": [0, 0], "offscript": [0, 0]}
@@ -115,6 +117,12 @@ def evaluate(name: str, transcriber: Transcriber, baseline: bool, details: bool 
         shown = " ".join(t.text for t in clip["_tokens"])
         reference = clip["shown"] if clip["role"] == "article" else clip["text"]
         dist, length = cer(reference, shown)
+        if details and dist:
+            print(
+                f"  text {clip['start']:.2f} s, {dist}/{length} wrong:",
+                f"\n    said  {reference}\n    shown {shown}",
+                file=sys.stderr,
+            )
         errors[clip["role"]][0] += dist
         errors[clip["role"]][1] += length
         covering = [c for c in cue_list if c.end > clip["start"] and c.start < clip["end"]]
@@ -146,9 +154,12 @@ def evaluate(name: str, transcriber: Transcriber, baseline: bool, details: bool 
     leaked = [
         t.text for t in alignment.tokens if t.source == "article" and normalize(t.text) in only_unspoken
     ]
+    if details:
+        for warning in done.warnings:
+            print(f"  rule: {warning}", file=sys.stderr)
     report = {
         "case": name,
-        "audio_s": round(samples.duration, 1),
+        "audio_s": round(done.transcript.duration, 1),
         "cer_article": _rate(errors["article"]),
         "cer_offscript": _rate(errors["offscript"]),
         "start_median_ms": _ms(statistics.median(starts)),
@@ -158,35 +169,47 @@ def evaluate(name: str, transcriber: Transcriber, baseline: bool, details: bool 
         "edges_within_300ms": f"{sum(e <= EDGE_OK for e in edges)}/{len(edges)}",
         "leaked_words": len(leaked),
         "unspoken_paragraphs": len(alignment.unspoken_paragraphs),
-        "violations": len(cues.violations(cue_list)),
-        "stage_s": {k: round(v, 3) for k, v in seconds.items()},
+        "violations": len(done.warnings),
+        "stage_s": timer.durations,
+        "align_timing_share": f"{_share(timer.durations):.1%}",
     }
     if baseline:
-        report["baseline"] = whisper_baseline(transcriber, samples, truth)
+        report["baseline"] = whisper_baseline(transcriber, audio.load(source.media), truth)
     return report
 
 
 def whisper_baseline(transcriber: Transcriber, samples: audio.Audio, truth: list[dict]) -> dict:
-    """Plain faster-whisper (same model and settings, segments as subtitles) on the same audio."""
+    """Plain faster-whisper (same model and settings, segments as subtitles) on the same audio.
+
+    Its words are taken at their own times on the padded audio, so a late audio stream costs it nothing
+    here: the comparison is of text, and of segment starts where the stream is not late."""
     segments, _ = transcriber.model.transcribe(
         samples.samples, language="ar", beam_size=5, vad_filter=True, word_timestamps=True
     )
     segments = list(segments)
-    dist = length = 0
+    words = [w for s in segments for w in s.words or ()]
+    errors = {"article": [0, 0], "offscript": [0, 0]}
     starts = []
     for clip in truth:
         text = " ".join(
-            s.text for s in segments if clip["start"] - 0.25 <= (s.start + s.end) / 2 <= clip["end"] + 0.25
+            w.word for w in words if clip["start"] - 0.25 <= (w.start + w.end) / 2 <= clip["end"] + 0.25
         )
         d, n = cer(clip["text"], text)
-        dist, length = dist + d, length + n
+        errors[clip["role"]][0] += d
+        errors[clip["role"]][1] += n
         first = [s for s in segments if s.end > clip["start"] and s.start < clip["end"]]
         if first:
             starts.append(abs(first[0].start - clip["start"]))
     return {
-        "cer_all_speech": _rate([dist, length]),
+        "cer_article_speech": _rate(errors["article"]),
+        "cer_offscript": _rate(errors["offscript"]),
         "segment_start_median_ms": _ms(statistics.median(starts)),
     }
+
+
+def _share(seconds: dict[str, float]) -> float:
+    """Alignment and timing together, as a share of transcription time (the issue's ≤ 15 %)."""
+    return (seconds["align"] + seconds["timing"]) / max(seconds["transcribe"], 1e-9)
 
 
 def _rate(pair: list[int]) -> str:
@@ -201,7 +224,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("cases", nargs="*", default=["demo", "reorder", "long"])
+    parser.add_argument("cases", nargs="*", default=ALL_CASES, help="default: every case and variant")
     parser.add_argument("--baseline", action="store_true", help="also measure plain faster-whisper")
     parser.add_argument("--model", default="base")
     parser.add_argument("--batch-size", type=int, default=1)
