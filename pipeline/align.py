@@ -50,8 +50,12 @@ INSERT = -0.4
 OWNER_PAUSE = 0.25
 """A pause this long before an unmatched transcript word makes it part of the next word, not the last."""
 SPLIT_PAUSE = 1.0
-MAX_FRAGMENT = 3
 """Seconds of pause that, with unmatched speech beside it, separate a sentence from what precedes it."""
+MAX_FRAGMENT = 3
+EDGE_PAUSE = 0.35
+"""Seconds of pause that close a breath group: narrators pause between sentences, seldom inside a phrase."""
+MAX_EDGE_WORDS = 3
+"""Unheard article words at a sentence's edge that the speech beside it may stand for."""
 PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
 
 
@@ -92,6 +96,7 @@ def align(article: Article, transcript: Transcript) -> Alignment:
     claimed = np.zeros(len(heard), bool)
     for match in matches:
         claimed[match.first : match.last + 1] = True
+    _settle_edges(matches, words, sentences, heard, pauses, claimed)
     for match in matches:
         _absorb_split_edges(match, words, heard, claimed)
     tokens = _article_tokens(words, matches, transcript.words)
@@ -239,7 +244,11 @@ def _align_window(
     def credit(a: int, t: int) -> float:  # near misses count in part: «ذهب» heard as «الزهاب» is evidence
         return weights[a - a0] * min(1.0, max(0.0, (sim[a - a0, t - t0] - 0.3) / 0.4))
 
-    pairs = _trim_fragments(_split_at_pauses(pairs, pauses), lambda run: sum(credit(a, t) for a, t in run))
+    pairs = _trim_fragments(
+        *_split_at_pauses(pairs, pauses),
+        strength=lambda run: sum(credit(a, t) for a, t in run),
+        shaky=lambda run: any(sim[a - a0, t - t0] < 0.5 for a, t in run),
+    )
     good = [(a, t) for a, t in pairs if sim[a - a0, t - t0] >= 0.5]
     heard_weight = sum(credit(a, t) for a, t in pairs)
     if (
@@ -253,34 +262,51 @@ def _align_window(
     return Match(sentence=s_index, pairs=pairs[first : last + 1], score=total)
 
 
-def _split_at_pauses(pairs: list[tuple[int, int]], pauses: np.ndarray) -> list[list[tuple[int, int]]]:
-    """Cut an alignment where a long pause and speech it does not hold separate two of its words.
+def _split_at_pauses(
+    pairs: list[tuple[int, int]], pauses: np.ndarray
+) -> tuple[list[list[tuple[int, int]]], list[float]]:
+    """Cut an alignment where a pause and speech it does not hold separate two of its words.
 
     The programme happily pairs an unspoken lead-in («وفي الرياضة،») with a sound bite before the sentence
     («في الحوضة مهمة للغاية») when their words look alike; a narrated sentence has no such hole in it.
+    Returns the runs and the longest pause inside each hole between them.
     """
     runs = [[pairs[0]]] if pairs else []
+    holes: list[float] = []
     for (_, t_prev), (a, t) in itertools.pairwise(pairs):
-        if t - t_prev > 1 and pauses[t_prev:t].max() >= SPLIT_PAUSE:
+        pause = float(pauses[t_prev:t].max()) if t - t_prev > 1 else 0.0
+        if pause >= EDGE_PAUSE:
             runs.append([])
+            holes.append(pause)
         runs[-1].append((a, t))
-    return runs or [pairs]
+    return (runs or [pairs]), holes
 
 
-def _trim_fragments(runs: list[list[tuple[int, int]]], strength: Callable) -> list[tuple[int, int]]:
+def _trim_fragments(
+    runs: list[list[tuple[int, int]]], holes: list[float], strength: Callable, shaky: Callable
+) -> list[tuple[int, int]]:
     """Drop a short run (a lead-in, a tail) cut off at either edge, when the rest outweighs it.
 
     Only edges, and only fragments of up to ``MAX_FRAGMENT`` words: a long sentence read with pauses and
-    misheard words between them (recitation, a hesitant speaker) stays whole.
+    misheard words between them (recitation, a hesitant speaker) stays whole. Behind a long pause
+    (``SPLIT_PAUSE``) any such fragment goes; behind a breath (``EDGE_PAUSE``) only one holding a word that
+    does not look like the article's (``shaky``): a narrator's first words heard right stay.
     """
 
     def flat(some: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
         return list(itertools.chain.from_iterable(some))
 
-    while len(runs) > 1 and len(runs[0]) <= MAX_FRAGMENT and strength(runs[0]) < strength(flat(runs[1:])):
-        runs = runs[1:]
-    while len(runs) > 1 and len(runs[-1]) <= MAX_FRAGMENT and strength(runs[-1]) < strength(flat(runs[:-1])):
-        runs = runs[:-1]
+    def cut(run: list[tuple[int, int]], rest: list[list[tuple[int, int]]], hole: float) -> bool:
+        return (
+            len(run) <= MAX_FRAGMENT
+            and strength(run) < strength(flat(rest))
+            and (hole >= SPLIT_PAUSE or shaky(run))
+        )
+
+    while len(runs) > 1 and cut(runs[0], runs[1:], holes[0]):
+        runs, holes = runs[1:], holes[1:]
+    while len(runs) > 1 and cut(runs[-1], runs[:-1], holes[-1]):
+        runs, holes = runs[:-1], holes[:-1]
     return flat(runs)
 
 
@@ -298,6 +324,119 @@ def _select(candidates: list[Match], heard_count: int) -> list[Match]:
         claimed[lo : hi + 1] = True
         kept.append(Match(match.sentence, pairs, match.score))
     return sorted(kept, key=lambda m: m.pairs[0][1])
+
+
+def _settle_edges(
+    matches: list[Match],
+    words: list[ArticleWord],
+    sentences: list[tuple[int, int]],
+    heard: list[str],
+    pauses: np.ndarray,
+    claimed: np.ndarray,
+) -> None:
+    """Let a found sentence's context decide the misheard words at its edges.
+
+    Whisper mishears sentence edges most («دخلاً» as «لد فنة»): the sentence is found, but its edge words
+    match nothing and the speech they were heard as would be shown as off-script text, with the sentence's
+    cue cut short. When that speech runs on from the sentence without a pause, and ends at one, it is the
+    sentence's own edge: the article's words are shown for it. First, a word the next sentence took only
+    by its weak first match, across a long pause from the rest of it, goes back to the sentence it runs on
+    from.
+    """
+    ordered = sorted(matches, key=lambda m: m.first)
+    for before, after in itertools.pairwise(ordered):
+        if _missing_tail(before, sentences) and after.first == before.last + 1:
+            _release_stray_head(after, pauses, claimed, before.last)
+    for match in ordered:
+        _take_edge_speech(match, words, sentences, heard, pauses, claimed)
+
+
+def _missing_tail(match: Match, sentences: list[tuple[int, int]]) -> list[int]:
+    return list(range(match.pairs[-1][0] + 1, sentences[match.sentence][1]))
+
+
+def _missing_head(match: Match, sentences: list[tuple[int, int]]) -> list[int]:
+    return list(range(sentences[match.sentence][0], match.pairs[0][0]))
+
+
+def _release_stray_head(match: Match, pauses: np.ndarray, claimed: np.ndarray, previous: int) -> None:
+    """Give up the first pairs of ``match`` when they run on from ``previous`` and a long pause parts them
+    from the rest of the sentence."""
+    if pauses[previous] >= EDGE_PAUSE:
+        return
+    pairs = match.pairs
+    for k in range(min(MAX_EDGE_WORDS, len(pairs) - 1)):
+        gap = pauses[pairs[k][1] : pairs[k + 1][1]].max()
+        if gap >= SPLIT_PAUSE:
+            if k + 1 < len(pairs) - (k + 1):
+                claimed[match.first : pairs[k + 1][1]] = False
+                match.pairs = pairs[k + 1 :]
+                match.first = match.pairs[0][1]
+            return
+
+
+def _take_edge_speech(
+    match: Match,
+    words: list[ArticleWord],
+    sentences: list[tuple[int, int]],
+    heard: list[str],
+    pauses: np.ndarray,
+    claimed: np.ndarray,
+) -> None:
+    tail = _missing_tail(match, sentences)
+    if 0 < len(tail) <= MAX_EDGE_WORDS:
+        run = _breath(match.last + 1, +1, len(tail) + 1, pauses, claimed)
+        tail = _stood_for(tail, run, words, heard)
+        if tail:
+            k, m = len(run), len(tail)
+            shared = min(k, m) - 1
+            match.pairs += [(tail[i], run[i]) for i in range(shared)] + [(tail[-1], run[shared])]
+            match.last = run[-1]
+            claimed[run] = True
+    head = _missing_head(match, sentences)
+    if 0 < len(head) <= MAX_EDGE_WORDS:
+        run = _breath(match.first - 1, -1, len(head) + 1, pauses, claimed)
+        head = _stood_for(head[::-1], run, words, heard)
+        if head:
+            k, m = len(run), len(head)
+            shared = min(k, m) - 1
+            pairs = [(head[0], run[0])] + [(head[m - shared + i], run[k - shared + i]) for i in range(shared)]
+            match.pairs = pairs + match.pairs
+            match.first = run[0]
+            claimed[run] = True
+
+
+def _breath(start: int, step: int, most: int, pauses: np.ndarray, claimed: np.ndarray) -> list[int]:
+    """The unclaimed transcript words from ``start`` outwards that run on without a pause, in time order,
+    provided a pause (or a claimed word, or the end) closes them within ``most`` words; else none."""
+    run: list[int] = []
+    t = start
+    while 0 <= t < len(claimed) and not claimed[t] and len(run) <= most:
+        joint = t - 1 if step > 0 else t  # the pause between t and the word before it in the walk
+        if pauses[joint] >= EDGE_PAUSE:
+            break
+        run.append(t)
+        t += step
+    if not run or len(run) > most:
+        return []
+    return sorted(run)
+
+
+def _stood_for(missing: list[int], run: list[int], words: list[ArticleWord], heard: list[str]) -> list[int]:
+    """The article words, of ``missing`` (nearest the found part first), that the speech ``run`` says.
+
+    Speech stands for the nearest article words whose length is closest to its own, within half to twice
+    as many letters; the farther ones (an unspoken lead-in, a dropped last word) stay unheard.
+    """
+    said = sum(len(heard[t]) for t in run)
+    best: tuple[float, int] | None = None
+    written = 0
+    for count, a in enumerate(missing, 1):
+        written += len(words[a].norm)
+        ratio = said / written
+        if 0.5 <= ratio <= 2.0 and (best is None or abs(np.log(ratio)) < best[0]):
+            best = (abs(np.log(ratio)), count)
+    return sorted(missing[: best[1]]) if run and best else []
 
 
 def _absorb_split_edges(

@@ -98,3 +98,34 @@ def test_spoken_title_is_aligned_like_any_sentence():
     result = align(ARTICLE, spoken("عنوان التقرير", "هذا كلام آخر تماما لا علاقة له"))
     assert shown(result) == "عنوان التقرير"
     assert result.unspoken_paragraphs == (0, 1, 2)
+
+
+def test_misheard_edge_words_of_a_found_sentence_show_the_article():
+    """Last word heard as two unrelated words, first word heard as another: the sentence's context wins."""
+    transcript = spoken(
+        "ورجح التقرير الذي أعده معهد ابحاث هضبة التبت ان تستمر درجات الحراره في لد فنة",
+        "قرعت منتخبات البرازيل وألمانيا وروسيا فوزا في مقابلاتهم الاعدادية",
+    )
+    result = align(ARTICLE, transcript)
+    assert shown(result, "transcript") == ""
+    assert shown(result).startswith("ورجّح التقرير")
+    assert "الارتفاع. أحرزت منتخبات" in shown(result)
+    last = next(t for t in result.tokens if t.text == "الارتفاع.")
+    assert (last.start, last.end, last.heard) == (5.7, 6.45, "لد")  # spans both words it was heard as
+    first = next(t for t in result.tokens if t.text == "أحرزت")
+    assert first.start == transcript.words[15].start and first.heard == "قرعت"
+
+
+def test_speech_set_apart_by_pauses_is_not_taken_as_a_sentence_edge():
+    """An unspoken lead-in («وفي الرياضة،») must not take a sound bite's last words, nor a sentence's tail
+    the next speaker's first ones, when pauses or more words separate them."""
+    transcript = spoken(
+        "ورجح التقرير الذي أعده معهد ابحاث هضبة التبت ان تستمر درجات الحراره",
+        "وقال لنا الرجل في السوق هذا كلام جميل",
+        "أحرزت منتخبات البرازيل وألمانيا وروسيا فوزا في مقابلاتهم الاعدادية",
+        gap=0.5,
+    )
+    result = align(ARTICLE, transcript)
+    assert shown(result, "transcript") == "وقال لنا الرجل في السوق هذا كلام جميل"
+    assert "الرياضة" not in shown(result)
+    assert "الارتفاع" not in shown(result)
