@@ -50,7 +50,10 @@ BREAK_BEFORE = frozenset(
     ]
 )
 """Words a cue may start with when no punctuation offers a break: conjunctions, prepositions, relatives.
-Breaking before them keeps phrases like «كأس العالم» together (Netflix's line-treatment advice)."""
+Breaking before them keeps phrases like «كأس العالم» together (Netflix's line-treatment advice). For the
+same reason a line or a cue never ends on one of them: «في» at the end of a cue leaves its phrase hanging."""
+DANGLING_COST = 8.0
+"""Cost of a cue that ends on a word of ``BREAK_BEFORE``: above any break inside a clause."""
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,21 @@ def break_lines(words: list[str], rules: Rules = Rules()) -> list[str]:
             over * 100
             + abs(len(top) - len(bottom))
             - (15 if words[k - 1].endswith(CLAUSE_PUNCTUATION) else 0)
+            + (50 if dangles(words[k - 1]) else 0)
         )
         if best is None or cost < best[0]:
             best = (cost, k)
     assert best is not None
     return [" ".join(words[: best[1]]), " ".join(words[best[1] :])]
+
+
+def dangles(word: str) -> bool:
+    """True for a word that opens a phrase and so must not end a line or a cue.
+
+    >>> dangles("في"), dangles("«في"), dangles("العالم"), dangles("في،")
+    (True, True, False, False)
+    """
+    return not word.endswith(CLAUSE_PUNCTUATION) and word.strip("«\"'(") in BREAK_BEFORE
 
 
 def fits(words: list[str], rules: Rules) -> bool:
@@ -146,6 +159,8 @@ def _cost(tokens: list[Token], i: int, j: int, rules: Rules) -> float:
         cost += BREAK_COST[last.brk]
         if last.brk == Break.NONE and tokens[j].text.strip("«\"'(") in BREAK_BEFORE:
             cost -= 3.0
+        if dangles(last.text):
+            cost += DANGLING_COST
         if tokens[j].start - last.end >= 0.3:
             cost -= 1.0
     chars = len(" ".join(t.text for t in tokens[i:j]))
@@ -191,6 +206,8 @@ def violations(cues: list[Cue], rules: Rules = Rules()) -> list[str]:
         for line in cue.lines:
             if len(line) > rules.max_line:
                 found.append(f"cue {n}: line of {len(line)} characters")
+            if dangles(line.split()[-1]):
+                found.append(f"cue {n}: a line ends on «{line.split()[-1]}»")
         if duration < rules.min_duration - 1e-6:
             found.append(f"cue {n}: on screen {duration:.2f} s")
         if duration > rules.max_duration + 1e-6:
