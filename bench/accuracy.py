@@ -18,9 +18,11 @@ Arabic Speech Corpus clips each word's too. For each case it prints:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import statistics
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -31,7 +33,7 @@ from bench.cases import build_case
 from bench.produce import VARIANTS, produce
 from pipeline import acquire, audio, cues, job
 from pipeline.arabic import normalize, normalize_text
-from pipeline.data import Cue, Token
+from pipeline.data import Cue, Token, Transcript, Word
 from pipeline.transcribe import Transcriber
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,6 +101,24 @@ def edge_truth(token: Token, truth: list[dict], first: bool) -> float | None:
             return words[k][0] if first else words[k][1]
         return None
     return None
+
+
+class CachedTranscriber(Transcriber):
+    """A transcriber that keeps each raw transcript under ``bench/out/cache``, keyed by the audio and the
+    settings, so that work on the later stages does not wait for Whisper again (``--cached``). The cache
+    holds Whisper's own output only: timing, alignment and cues always run."""
+
+    def transcribe(self, audio_in: audio.Audio, progress=None) -> Transcript:
+        key = hashlib.sha256(audio_in.samples.tobytes())
+        key.update(json.dumps([asdict(self.config), asdict(self.decode)], sort_keys=True).encode())
+        path = ROOT / "bench" / "out" / "cache" / f"{key.hexdigest()[:24]}.json"
+        if path.exists():
+            raw = json.loads(path.read_text())
+            return Transcript(tuple(Word(**w) for w in raw.pop("words")), **raw)
+        transcript = super().transcribe(audio_in, progress)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(transcript), ensure_ascii=False))
+        return transcript
 
 
 def evaluate(name: str, transcriber: Transcriber, baseline: bool, details: bool = False) -> dict:
@@ -228,11 +248,13 @@ def main() -> int:
     parser.add_argument("--baseline", action="store_true", help="also measure plain faster-whisper")
     parser.add_argument("--model", default="base")
     parser.add_argument("--batch-size", type=int, default=1)
+    parser.add_argument("--cached", action="store_true", help="reuse raw transcripts of earlier runs")
     parser.add_argument("--details", action="store_true", help="list the cue edges more than 300 ms off")
     args = parser.parse_args()
     from pipeline.transcribe import DecodeConfig, ModelConfig
 
-    transcriber = Transcriber(ModelConfig(model=args.model), DecodeConfig(batch_size=args.batch_size))
+    kind = CachedTranscriber if args.cached else Transcriber
+    transcriber = kind(ModelConfig(model=args.model), DecodeConfig(batch_size=args.batch_size))
     for name in args.cases:
         print(
             json.dumps(evaluate(name, transcriber, args.baseline, args.details), ensure_ascii=False),

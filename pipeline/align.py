@@ -97,6 +97,9 @@ def align(article: Article, transcript: Transcript) -> Alignment:
     for match in matches:
         claimed[match.first : match.last + 1] = True
     _settle_edges(matches, words, sentences, heard, pauses, claimed)
+    for match in [m for m in matches if len(m.pairs) < 2 <= _size(sentences[m.sentence])]:
+        claimed[match.first : match.last + 1] = False  # one word alone is no evidence of a sentence
+        matches.remove(match)
     for match in matches:
         _absorb_split_edges(match, words, heard, claimed)
     tokens = _article_tokens(words, matches, transcript.words)
@@ -252,7 +255,9 @@ def _align_window(
     good = [(a, t) for a, t in pairs if sim[a - a0, t - t0] >= 0.5]
     heard_weight = sum(credit(a, t) for a, t in pairs)
     if (
-        len(good) < min(2, n)
+        (
+            len(good) < min(2, n) and not (n == 2 and sim.max() >= 0.8)
+        )  # a two-word sentence with one word misheard: see _settle_edges
         or total <= 0
         or heard_weight < MIN_COVERAGE * weights.sum()
         or (n == 1 and sim.max() < 0.8)
@@ -351,6 +356,10 @@ def _settle_edges(
         _take_edge_speech(match, words, sentences, heard, pauses, claimed)
 
 
+def _size(span: tuple[int, int]) -> int:
+    return span[1] - span[0]
+
+
 def _missing_tail(match: Match, sentences: list[tuple[int, int]]) -> list[int]:
     return list(range(match.pairs[-1][0] + 1, sentences[match.sentence][1]))
 
@@ -383,27 +392,33 @@ def _take_edge_speech(
     pauses: np.ndarray,
     claimed: np.ndarray,
 ) -> None:
-    tail = _missing_tail(match, sentences)
-    if 0 < len(tail) <= MAX_EDGE_WORDS:
-        run = _breath(match.last + 1, +1, len(tail) + 1, pauses, claimed)
-        tail = _stood_for(tail, run, words, heard)
-        if tail:
-            k, m = len(run), len(tail)
-            shared = min(k, m) - 1
-            match.pairs += [(tail[i], run[i]) for i in range(shared)] + [(tail[-1], run[shared])]
-            match.last = run[-1]
-            claimed[run] = True
-    head = _missing_head(match, sentences)
-    if 0 < len(head) <= MAX_EDGE_WORDS:
-        run = _breath(match.first - 1, -1, len(head) + 1, pauses, claimed)
-        head = _stood_for(head[::-1], run, words, heard)
-        if head:
-            k, m = len(run), len(head)
-            shared = min(k, m) - 1
-            pairs = [(head[0], run[0])] + [(head[m - shared + i], run[k - shared + i]) for i in range(shared)]
-            match.pairs = pairs + match.pairs
-            match.first = run[0]
-            claimed[run] = True
+    for at_end in (True, False):
+        missing = _missing_tail(match, sentences) if at_end else _missing_head(match, sentences)[::-1]
+        if not 0 < len(missing) <= MAX_EDGE_WORDS:
+            continue
+        start, step = (match.last + 1, +1) if at_end else (match.first - 1, -1)
+        run = _breath(start, step, 2 * len(missing) + 1, pauses, claimed)
+        said = _stood_for(missing, run, words, heard)
+        if not said:
+            continue
+        pairs = _edge_pairs(said, run, at_end)
+        if at_end:
+            match.pairs, match.last = match.pairs + pairs, run[-1]
+        else:
+            match.pairs, match.first = pairs + match.pairs, run[0]
+        claimed[run] = True
+
+
+def _edge_pairs(said: list[int], run: list[int], at_end: bool) -> list[tuple[int, int]]:
+    """Pair article words with the speech that says them (both in time order). Words nearest the found part
+    pair one to one; the farthest article word takes the rest of the speech (speech between heard words
+    belongs to the word before it), and article words left over in between are shown unheard."""
+    shared = min(len(run), len(said)) - 1
+    if at_end:
+        return [(said[i], run[i]) for i in range(shared)] + [(said[-1], run[shared])]
+    return [(said[0], run[0])] + [
+        (said[len(said) - shared + i], run[len(run) - shared + i]) for i in range(shared)
+    ]
 
 
 def _breath(start: int, step: int, most: int, pauses: np.ndarray, claimed: np.ndarray) -> list[int]:
