@@ -206,8 +206,11 @@ class Transcriber:
         )
         model = self.model
         if self._pipeline is not None:
+            spans = speech_spans(audio) if self.decode.vad else None
+            if spans == []:
+                return [], self.decode.language
             segments, info = self._pipeline.transcribe(
-                audio.samples, batch_size=self.decode.batch_size, **options
+                audio.samples, batch_size=self.decode.batch_size, clip_timestamps=spans, **options
             )
         else:
             segments, info = model.transcribe(audio.samples, hallucination_silence_threshold=2.0, **options)
@@ -226,6 +229,36 @@ class Transcriber:
             if progress:
                 progress(min(offset + segment.end, total), total)
         return words, info.language
+
+
+CHUNK = 30.0
+"""Seconds Whisper hears at once."""
+BRIDGE = 2.0
+"""Longest pause kept inside one batched chunk; longer ones are left out, so Whisper does not fill them."""
+
+
+def speech_spans(audio: Audio) -> list[dict[str, float]]:
+    """Silero's speech regions of ``audio``, joined on the audio's own timeline into chunks of at most
+    ``CHUNK`` seconds, for the batched pipeline.
+
+    faster-whisper's batched pipeline otherwise cuts the pauses out and glues the speech together; words
+    at the joins then take times that belong to neither side, and article CER rose from 0–4.8 % to
+    2.5–22.6 % with cues 0.01 s long. Chunks that keep their pauses map back to the timeline exactly.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    rate = audio.sample_rate
+    regions = get_speech_timestamps(
+        audio.samples, VadOptions(max_speech_duration_s=CHUNK, min_silence_duration_ms=160), rate
+    )
+    spans: list[dict[str, float]] = []
+    for region in regions:
+        start, end = region["start"] / rate, region["end"] / rate
+        if spans and start - spans[-1]["end"] <= BRIDGE and end - spans[-1]["start"] <= CHUNK:
+            spans[-1]["end"] = end
+        else:
+            spans.append({"start": start, "end": end})
+    return spans
 
 
 def _made_up_number(text: str, probability: float) -> bool:

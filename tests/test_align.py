@@ -132,10 +132,14 @@ def test_speech_set_apart_by_pauses_is_not_taken_as_a_sentence_edge():
 
 
 def test_a_two_word_sentence_with_one_word_misheard_shows_the_article():
-    text = article.from_text("عنوان\n\nوأكد الوزير ذلك في بيان رسمي صدر اليوم عن الوزارة.\n\nوانتهى الاجتماع.\n")
+    text = article.from_text(
+        "عنوان\n\nوأكد الوزير ذلك في بيان رسمي صدر اليوم عن الوزارة.\n\nوانتهى الاجتماع.\n"
+    )
     transcript = spoken("واكد الوزير ذلك في بيان رسمي صدر اليوم عن الوزارة", "وانتهى قمرين")
     result = align(text, transcript)
     assert shown(result).endswith("الوزارة. وانتهى الاجتماع.")
     assert shown(result, "transcript") == ""
-    lone = align(text, spoken("واكد الوزير ذلك في بيان رسمي صدر اليوم عن الوزارة", "وانتهى", "شكرا لكم يا سادة"))
+    lone = align(
+        text, spoken("واكد الوزير ذلك في بيان رسمي صدر اليوم عن الوزارة", "وانتهى", "شكرا لكم يا سادة")
+    )
     assert "الاجتماع" not in shown(lone)
