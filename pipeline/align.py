@@ -497,6 +497,8 @@ def _article_tokens(words: list[ArticleWord], matches: list[Match], heard: tuple
                 shown.append((a, pos[a]))
             else:
                 run.append(a)
+        shown = _fused_edges(words, shown, heard)
+        last = shown[-1][0]
         timed = _timed(words, shown, heard, match.last + 1)
         if match.first < match.pairs[0][1]:
             timed[0] = replace(timed[0], start=heard[match.first].start)
@@ -505,6 +507,26 @@ def _article_tokens(words: list[ArticleWord], matches: list[Match], heard: tuple
             end = tokens[-1]
             tokens[-1] = replace(end, brk=Break.SENTENCE)
     return tokens
+
+
+def _fused_edges(
+    words: list[ArticleWord], shown: list[tuple[int, int | None]], heard: tuple[Word, ...]
+) -> list[tuple[int, int | None]]:
+    """Show an unheard edge word that Whisper fused into its neighbour's word («قل يا» heard as «فليا»).
+
+    The fused pair shares the span of the one heard word, like a word skipped inside a sentence.
+    """
+    (a_first, t_first), (a_last, t_last) = shown[0], shown[-1]
+    if a_first > 0 and t_first is not None and words[a_first - 1].sentence == words[a_first].sentence:
+        said = normalize(heard[t_first].text)
+        if _joins_better(said, words[a_first - 1].norm + words[a_first].norm, words[a_first].norm):
+            shown = [(a_first - 1, t_first), (a_first, None), *shown[1:]]
+    after = a_last + 1
+    if after < len(words) and t_last is not None and words[after].sentence == words[a_last].sentence:
+        said = normalize(heard[t_last].text)
+        if _joins_better(said, words[a_last].norm + words[after].norm, words[a_last].norm):
+            shown = [*shown, (after, None)]
+    return shown
 
 
 def _timed(

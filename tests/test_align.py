@@ -143,3 +143,12 @@ def test_a_two_word_sentence_with_one_word_misheard_shows_the_article():
         text, spoken("واكد الوزير ذلك في بيان رسمي صدر اليوم عن الوزارة", "وانتهى", "شكرا لكم يا سادة")
     )
     assert "الاجتماع" not in shown(lone)
+
+
+def test_an_edge_word_fused_into_its_neighbour_is_shown():
+    """Whisper hears «قل يا» as one word «فليا», and «الغفور الرحيم» as «الغفورالرحيم»."""
+    text = article.from_text("عنوان\n\nقل يا عبادي الذين أسرفوا على أنفسهم إنه هو الغفور الرحيم.\n")
+    result = align(text, spoken("فليا عبادي الذين اسرفوا على انفسهم انه هو الغفورالرحيم"))
+    assert shown(result) == "قل يا عبادي الذين أسرفوا على أنفسهم إنه هو الغفور الرحيم."
+    first, second = result.tokens[:2]
+    assert first.start == 0.5 and first.end == second.start and second.end == 0.85
