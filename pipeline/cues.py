@@ -178,6 +178,14 @@ def _cost(tokens: list[Token], i: int, j: int, rules: Rules) -> float:
 
 
 def _retime(cues: list[Cue], rules: Rules) -> list[Cue]:
+    """Give each cue the time its text needs to be read, without overlaps.
+
+    A cue starts at its first word and ends at its last, held longer only as far as the minimum duration
+    and the reading speed need; if the next cue leaves no room, it starts earlier, into the silence
+    before it, and failing that the next cue waits. Whisper in batched mode once crowded a dozen words
+    into a few hundredths of a second: their cues came out 0.01 s long, 8000 characters a second. Now a
+    dense stretch runs a little late instead, and no cue is shorter than its text needs.
+    """
     gap = rules.gap
     out: list[Cue] = []
     for index, cue in enumerate(cues):
@@ -190,7 +198,9 @@ def _retime(cues: list[Cue], rules: Rules) -> list[Cue]:
         if end - start < needed:  # no room after: start earlier, into the silence before
             floor = out[-1].end + gap if out else 0.0
             start = max(_round_cs(floor), _round_cs(end - needed), 0.0)
-        out.append(Cue(start=start, end=max(end, start + 0.01), lines=cue.lines, source=cue.source))
+        if end - start < needed:  # none before either: the next cue waits
+            end = _ceil_cs(start + needed)
+        out.append(Cue(start=start, end=end, lines=cue.lines, source=cue.source))
     return out
 
 

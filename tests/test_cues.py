@@ -117,3 +117,20 @@ def test_violations_name_each_broken_rule(cue, problem):
 def test_violations_catch_overlap_and_small_gap():
     found = violations([Cue(0, 2, ("أول",), "article"), Cue(1.95, 4, ("ثان",), "article")])
     assert any("before the next cue" in v for v in found)
+
+
+def test_words_crowded_into_an_instant_still_get_readable_cues():
+    """Batched Whisper once put a dozen words into 0.1 s: every cue must still be readable in its time."""
+    crowded = tokens(LONG, start=5.0, per_word=0.01) + tokens("وقال المدرب إن الفريق جاهز.", start=5.5)
+    cues = build(crowded)
+    assert violations(cues) == []
+    assert " ".join(" ".join(c.lines) for c in cues) == " ".join(t.text for t in crowded)
+
+
+def test_no_line_or_cue_ends_on_a_word_that_opens_a_phrase():
+    text = (
+        "وقال الوزير إن المشروع سيكتمل في نهاية العام الجاري بعد تأخير طويل في التنفيذ والتمويل من الحكومة."
+    )
+    for rules in (Rules(), Rules(max_line=20)):
+        for cue in build(tokens(text), rules):
+            assert all(line.split()[-1] not in {"في", "من", "إن", "بعد"} for line in cue.lines)
