@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.cases import build_case
 from bench.produce import VARIANTS, produce
 from pipeline import acquire, audio, cues, job
+from pipeline import transcribe as transcribe_module
 from pipeline.align import article_words
 from pipeline.arabic import normalize_text
 from pipeline.data import Article, Cue, Token, Transcript, Word
@@ -110,11 +111,13 @@ def edge_truth(token: Token, truth: list[dict], first: bool) -> float | None:
 class CachedTranscriber(Transcriber):
     """A transcriber that keeps each raw transcript under ``bench/out/cache``, keyed by the audio and the
     settings, so that work on the later stages does not wait for Whisper again (``--cached``). The cache
-    holds Whisper's own output only: timing, alignment and cues always run."""
+    holds Whisper's own output only: timing, alignment and cues always run; a change to ``transcribe.py``
+    makes new entries."""
 
     def transcribe(self, audio_in: audio.Audio, progress=None) -> Transcript:
         key = hashlib.sha256(audio_in.samples.tobytes())
         key.update(json.dumps([asdict(self.config), asdict(self.decode)], sort_keys=True).encode())
+        key.update(Path(transcribe_module.__file__).read_bytes())  # a change to decoding is a new transcript
         path = ROOT / "bench" / "out" / "cache" / f"{key.hexdigest()[:24]}.json"
         if path.exists():
             raw = json.loads(path.read_text())
