@@ -208,7 +208,8 @@ def number(text: str) -> tuple[Slot, ...] | None:
 def written(parts: list[str], months: bool = True) -> list[Written]:
     """Group whitespace tokens into written units, with the slots each may be said as.
 
-    Tokens without digits or month names stay units of their own, read as ``normalize`` makes them. A date
+    Tokens without digits or month names stay units of their own, read as ``normalize`` makes them (but a
+    word an obfuscation cut in two at a tatweel, «حمـ. ـاس», is one). A date
     («9/ 02/ 2019»), a day and its month («9 فبراير») or a month pair («أكتوبر/تشرين الأول») is one unit,
     so it is shown whole and never split across cues. ``months=False`` leaves month names as they are (for
     what Whisper wrote: it spells out what was said).
@@ -217,7 +218,10 @@ def written(parts: list[str], months: bool = True) -> list[Written]:
     ['في', '9/ 02/ 2019', 'قتل', '23', 'مدنياً']
     >>> written(["9/", "02/", "2019"])[0].words({"شباط"})
     ['التاسع', 'من', 'شباط', 'الفين', 'وتسعه', 'عشر']
+    >>> [(u.text, u.words()) for u in written(["حمـ.", "ـاس"])]  # an obfuscated word, cut by a space
+    [('حمـ. ـاس', ['حماس'])]
     """
+    parts = _rejoin_cut_words(parts)
     splits = [SPLIT.split(token) for token in parts]
     special = [any(_special(p, months) for p in split) for split in splits]
     if not any(special):  # most clauses: one unit a token, read as written (a third of align's time if not)
@@ -236,6 +240,16 @@ def written(parts: list[str], months: bool = True) -> list[Written]:
             units.append((first, last, slots))
         start += size
     return [Written(" ".join(parts[a : b + 1]), tuple(slots)) for a, b, slots in units]
+
+
+def _rejoin_cut_words(parts: list[str]) -> list[str]:
+    out: list[str] = []
+    for token in parts:
+        if out and token.startswith("ـ") and out[-1].rstrip(".").endswith("ـ"):
+            out[-1] += " " + token
+        else:
+            out.append(token)
+    return out
 
 
 def _special(piece: str, months: bool) -> bool:

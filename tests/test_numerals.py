@@ -168,6 +168,14 @@ def test_obfuscated_spellings_match_what_is_said_and_show_as_written():
     assert (*when(name), name.heard) == (*span(transcript, "حماس"), "حماس")
 
 
+def test_an_obfuscated_word_cut_by_a_space_is_one_word():
+    text = article.from_text("قالت حمـ. ـاس إن إسـ. ـرائىل رفضت العرض المقدم أمس.\n")
+    transcript = spoken("قالت حماس إن إسرائيل رفضت العرض المقدم أمس")
+    result = align(text, transcript)
+    assert [t.text for t in result.tokens][:4] == ["قالت", "حمـ. ـاس", "إن", "إسـ. ـرائىل"]
+    assert when(token(result, "إسـ. ـرائىل")) == span(transcript, "إسرائيل")
+
+
 def test_digit_words_without_a_reading_are_matched_as_before():
     words = (Word("كوفيد-19", 0.0, 0.6, 0.9), Word("...", 0.7, 0.8, 0.9))
     pieces, heard, origin = numerals.heard_words(words, {"كوفيد", "تسعه", "عشر"})
