@@ -58,6 +58,8 @@ def _month_table() -> dict[Reading, int]:
 
 
 MONTHS = _month_table()
+MONTH_WORDS = {name[0] for name in MONTHS}
+DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -222,13 +224,13 @@ def written(parts: list[str], months: bool = True) -> list[Written]:
     [('حمـ. ـاس', ['حماس'])]
     """
     parts = _rejoin_cut_words(parts)
-    splits = [SPLIT.split(token) for token in parts]
-    special = [any(_special(p, months) for p in split) for split in splits]
+    norms = [normalize(token) for token in parts]
+    special = [_special(token, norm, months) for token, norm in zip(parts, norms, strict=True)]
     if not any(special):  # most clauses: one unit a token, read as written (a third of align's time if not)
-        return [Written(token, _as_written(token)) for token in parts]
+        return [Written(token, _as_written(norm)) for token, norm in zip(parts, norms, strict=True)]
     pieces: list[tuple[int, str]] = []
     for t, token in enumerate(parts):
-        pieces += [(t, p) for p in splits[t] if p] if special[t] else [(t, token)]
+        pieces += [(t, p) for p in SPLIT.split(token) if p] if special[t] else [(t, token)]
     items = _items([p for _, p in pieces], months)
     units: list[tuple[int, int, list[Slot]]] = []  # first token, last token, slots
     start = 0
@@ -252,11 +254,14 @@ def _rejoin_cut_words(parts: list[str]) -> list[str]:
     return out
 
 
-def _special(piece: str, months: bool) -> bool:
-    norm = normalize(piece)
-    return bool(NUMBER.match(piece.translate(ASCII))) or (
-        months and ((norm,) in MONTHS or norm in {"تشرين", "كانون"})
-    )
+def _special(token: str, norm: str, months: bool) -> bool:
+    """Whether a token holds a number or (with ``months``) a month name, alone or beside a «/» or «(»."""
+    if DIGIT.search(token):
+        return True
+    if not months:
+        return False
+    pieces = [normalize(p) for p in SPLIT.split(token)] if SPLIT.search(token) else [norm]
+    return any(p in MONTH_WORDS for p in pieces)
 
 
 def _items(pieces: list[str], months: bool) -> list[tuple[int, list[Slot]]]:
@@ -268,7 +273,7 @@ def _items(pieces: list[str], months: bool) -> list[tuple[int, list[Slot]]]:
         if found:
             items.append(found)
         else:
-            items.append((1, list(number(pieces[i]) or _as_written(pieces[i]))))
+            items.append((1, list(number(pieces[i]) or _as_written(normalize(pieces[i])))))
         i += items[-1][0]
     return items
 
@@ -317,8 +322,7 @@ def _month_name(pieces: list[str], i: int) -> tuple[int, int, Reading] | None:
     return None
 
 
-def _as_written(text: str) -> tuple[Slot, ...]:
-    norm = normalize(text)
+def _as_written(norm: str) -> tuple[Slot, ...]:
     return (((norm,),),) if norm else ()
 
 
@@ -359,9 +363,13 @@ def heard_words(words: Sequence[Word], article: Collection[str]) -> tuple[list[W
     norms: list[str] = []
     origin: list[int] = []
     for i, word in enumerate(words):
-        said = [normalize(word.text)]
-        if any(c.isdigit() for c in word.text):
-            said = [w for unit in written([word.text], months=False) for w in unit.words(article)] or said
+        if not DIGIT.search(word.text):  # nearly every word: kept as it is
+            out.append(word)
+            norms.append(normalize(word.text))
+            origin.append(i)
+            continue
+        said = [w for unit in written([word.text], months=False) for w in unit.words(article)]
+        said = said or [normalize(word.text)]
         total, now = sum(len(w) for w in said) or 1, word.start
         for norm in said:
             end = now + (word.end - word.start) * len(norm) / total if len(said) > 1 else word.end
