@@ -181,3 +181,11 @@ def test_digit_words_without_a_reading_are_matched_as_before():
     pieces, heard, origin = numerals.heard_words(words, {"كوفيد", "تسعه", "عشر"})
     assert heard == ["كوفيد", "تسعه", "عشر", ""] and origin.tolist() == [0, 0, 0, 1]
     assert pieces[0].start == 0.0 and pieces[2].end == 0.6
+
+
+def test_punctuation_after_a_number_rides_on_the_whole_number():
+    text = article.from_text("بلغ عدد الضحايا 23 — بحسب الأرقام الرسمية الصادرة اليوم.\n")
+    transcript = spoken("بلغ عدد الضحايا ثلاثة وعشرين بحسب الأرقام الرسمية الصادرة اليوم")
+    result = align(text, transcript)
+    assert shown(result) == "بلغ عدد الضحايا 23 — بحسب الأرقام الرسمية الصادرة اليوم."
+    assert when(token(result, "23 —")) == span(transcript, "ثلاثة وعشرين")
