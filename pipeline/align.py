@@ -24,13 +24,14 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
+from . import numerals
 from .arabic import normalize
 from .data import Alignment, Article, Break, Token, Transcript, Word
 
@@ -67,6 +68,9 @@ class ArticleWord:
     """-1 for the title."""
     sentence: int
     brk: Break
+    head: int
+    """Index of the first matching word of the written unit this one belongs to: a number the article
+    writes in digits («2019») is matched as the words it is said as («الفين وتسعه عشر») and shown once."""
 
 
 @dataclass
@@ -86,11 +90,9 @@ class Match:
 
 
 def align(article: Article, transcript: Transcript) -> Alignment:
-    words = article_words(article)
-    heard = [normalize(w.text) for w in transcript.words]
-    pauses = np.array(
-        [b.start - a.end for a, b in zip(transcript.words, transcript.words[1:], strict=False)] + [0.0]
-    )
+    pieces, heard, origin = numerals.heard_words(transcript.words, numerals.vocabulary(_texts(article)))
+    words = article_words(article, set(heard))
+    pauses = np.array([b.start - a.end for a, b in itertools.pairwise(pieces)] + [0.0])
     sentences = _sentence_spans(words)
     matches = _select(_candidates(words, sentences, heard, pauses), len(heard))
     claimed = np.zeros(len(heard), bool)
@@ -102,8 +104,10 @@ def align(article: Article, transcript: Transcript) -> Alignment:
         matches.remove(match)
     for match in matches:
         _absorb_split_edges(match, words, heard, claimed)
-    tokens = _article_tokens(words, matches, transcript.words)
-    tokens += _offscript_tokens(transcript.words, claimed)
+    tokens = _article_tokens(words, matches, tuple(pieces))
+    heard_claimed = np.zeros(len(transcript.words), bool)
+    heard_claimed[origin[claimed]] = True  # a number Whisper wrote is shown off-script only if none of it is
+    tokens += _offscript_tokens(transcript.words, heard_claimed)
     tokens.sort(key=lambda t: (t.start, t.end))
     spoken = {words[i].paragraph for m in matches for i, _ in m.pairs}
     unspoken = tuple(p for p in range(len(article.paragraphs)) if p not in spoken)
@@ -117,8 +121,12 @@ def align(article: Article, transcript: Transcript) -> Alignment:
     return Alignment(tokens=tuple(_mark_source_changes(tokens)), unspoken_paragraphs=unspoken)
 
 
-def article_words(article: Article) -> list[ArticleWord]:
-    """Flatten the article into words carrying the strongest break that follows each of them."""
+def article_words(article: Article, heard: Collection[str] = ()) -> list[ArticleWord]:
+    """Flatten the article into words carrying the strongest break that follows each of them.
+
+    A written unit said as several words (a number, a date, a month pair) gives one matching word per word
+    said, the way ``heard`` (the transcript's matching words) suggests it was said, all with its text.
+    """
     out: list[ArticleWord] = []
     sentence = 0
     blocks = [(-1, [[article.title]] if article.title else [])]
@@ -126,23 +134,30 @@ def article_words(article: Article) -> list[ArticleWord]:
     for paragraph, sentences in blocks:
         for s_index, clauses in enumerate(sentences):
             for c_index, clause in enumerate(clauses):
-                for w_index, text in enumerate(parts := clause.split()):
-                    norm = normalize(text)
-                    last_word = w_index == len(parts) - 1
+                for w_index, unit in enumerate(units := numerals.written(clause.split())):
+                    said = unit.words(heard)
+                    last_word = w_index == len(units) - 1
                     brk = Break.NONE
                     if last_word:
                         brk = Break.CLAUSE
                         if c_index == len(clauses) - 1:
                             brk = Break.PARAGRAPH if s_index == len(sentences) - 1 else Break.SENTENCE
-                    if not norm and out and out[-1].sentence == sentence:
-                        prev = out[-1]  # stray punctuation («—», «:») rides on the word before it
-                        out[-1] = ArticleWord(
-                            f"{prev.text} {text}", prev.norm, prev.paragraph, sentence, max(prev.brk, brk)
+                    if not said and out and out[-1].sentence == sentence:
+                        # stray punctuation («—», «:») rides on the word before it (all of that word's unit)
+                        for k in range(out[-1].head, len(out)):
+                            rider = max(out[k].brk, brk) if k == len(out) - 1 else out[k].brk
+                            out[k] = replace(out[k], text=f"{out[k].text} {unit.text}", brk=rider)
+                    for part, norm in enumerate(said):
+                        part_brk = brk if part == len(said) - 1 else Break.NONE
+                        out.append(
+                            ArticleWord(unit.text, norm, paragraph, sentence, part_brk, len(out) - part)
                         )
-                    elif norm:
-                        out.append(ArticleWord(text, norm, paragraph, sentence, brk))
             sentence += 1
     return out
+
+
+def _texts(article: Article) -> list[str]:
+    return [article.title] + [c for p in article.paragraphs for s in p.sentences for c in s.clauses]
 
 
 def _sentence_spans(words: list[ArticleWord]) -> list[tuple[int, int]]:
@@ -502,7 +517,7 @@ def _article_tokens(words: list[ArticleWord], matches: list[Match], heard: tuple
         timed = _timed(words, shown, heard, match.last + 1)
         if match.first < match.pairs[0][1]:
             timed[0] = replace(timed[0], start=heard[match.first].start)
-        tokens += timed
+        tokens += _join_units(timed, [words[a].head for a, _ in shown])
         if tokens and words[last].brk < Break.SENTENCE:
             end = tokens[-1]
             tokens[-1] = replace(end, brk=Break.SENTENCE)
@@ -574,6 +589,25 @@ def _timed(
                 )
             )
             now += span
+    return out
+
+
+def _join_units(timed: list[Token], heads: list[int]) -> list[Token]:
+    """One token for the matching words of one written unit («2019» said as three words): shown once,
+    spanning them all, with what was heard for each of them."""
+    out: list[Token] = []
+    for token, head, prev_head in zip(timed, heads, [None, *heads], strict=False):
+        if head != prev_head:
+            out.append(token)
+            continue
+        last = out[-1]
+        heard = last.heard
+        if token.heard and token.heard != (heard or "").rsplit(" ", 1)[-1]:
+            heard = f"{heard} {token.heard}" if heard else token.heard
+        probability = min((p for p in (last.probability, token.probability) if p is not None), default=None)
+        out[-1] = replace(
+            last, end=token.end, brk=max(last.brk, token.brk), heard=heard, probability=probability
+        )
     return out
 
 

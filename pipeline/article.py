@@ -14,7 +14,8 @@ from pathlib import Path
 from .data import Article, Paragraph, Sentence
 from .errors import ReportsubsError
 
-SENTENCE_END = re.compile(r"(?<=[.!?؟…])[\"'»”)\]]*\s+")
+SENTENCE_END = re.compile(r"(?<=[.!?؟…])(?<!ـ\.)[\"'»”)\]]*\s+")
+"""Not after «ـ.»: a dot after tatweel is inside an obfuscated word («حمـ. ـاس»), not at a sentence's end."""
 CLAUSE_END = re.compile(r"(?<=[،,؛;:])\s+")
 BOILERPLATE = re.compile(
     r"^\s*(شاهد|اقرأ|إقرأ|اقرا|تابع)\s+(أيضا|أيضاً|ايضا|ايضاً|المزيد)"

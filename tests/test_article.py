@@ -53,6 +53,11 @@ def test_sentences_and_clauses_split_on_arabic_and_latin_punctuation():
     assert sentences[0].clauses == ("قال الوزير:", "إن الخطة،", "التي أُقرّت؛", "ستنفذ.")
 
 
+def test_a_dot_inside_an_obfuscated_word_ends_no_sentence():
+    sentences = article.split_sentences("قالت حمـ.ـاس إن إسـ. ـرائىل رفضت. ثم ردت حمـ.ـاس.")
+    assert [s.text for s in sentences] == ["قالت حمـ.ـاس إن إسـ. ـرائىل رفضت.", "ثم ردت حمـ.ـاس."]
+
+
 def test_teasers_and_comment_headings_are_dropped_from_text():
     doc = article.from_text("العنوان\n\nالخبر نفسه.\n\nشاهد أيضاً: خبر آخر\n\nاترك تعليقاً\n")
     assert [p.text for p in doc.paragraphs] == ["الخبر نفسه."]
