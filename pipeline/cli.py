@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from . import acquire, batch, cues, doctor, formats, watch, write
+from . import acquire, batch, burn, cues, doctor, formats, watch, write
 from .errors import ReportsubsError
 from .files import atomic_write_text
 from .job import Job, run_job
@@ -469,6 +469,27 @@ def watch_command(
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     watcher.run()
+
+
+@cli.command("burn")
+@click.argument("media", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--subtitles",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="SRT, WebVTT or ASS file. Default: the job's ASS (subtitles/<stem>.ar.ass, or beside MEDIA).",
+)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="MP4 to write.")
+@click.option(
+    "--preset",
+    type=click.Choice(list(burn.PLACEMENTS)),
+    default="netflix",
+    show_default=True,
+    help="Where the text sits: netflix (bottom), broadcast (action-safe), vertical (higher, larger).",
+)
+@click.option("--language", default="ar", show_default=True, help="Language part of the default ASS name.")
+def burn_command(media: Path, subtitles: Path | None, out: Path, preset: str, language: str) -> None:
+    """Render subtitles into MEDIA's picture with libass and an Arabic font; audio is copied."""
+    click.echo(str(burn.burn(media, subtitles or burn.default_subtitles(media, language), out, preset)))
 
 
 @cli.command("status")
