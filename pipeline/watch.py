@@ -242,8 +242,11 @@ class Watcher:
             for status in ("running", "queued", "failed", "done")
             for r in self.store.with_status(status, limit=100_000)
         ]
-        with self.index_lock:
-            write.write_index(self.index.parent, entries)
+        try:
+            with self.index_lock:
+                write.write_index(self.index.parent, entries)
+        except ReportsubsError as exc:  # the index is a convenience: never let it stop the watcher
+            log.warning("cannot update %s: %s", self.index, exc)
 
     def _run_one(self, row: JobRow) -> None:
         drop = Drop(row.name, row.sidecar)
