@@ -32,9 +32,9 @@ def atomic_write_text(path: Path, text: str) -> None:
 def atomic_write_set(texts: dict[Path, str]) -> None:
     """Write several files as one unit: all are written whole under temporary names before any is renamed.
 
-    A failure while writing (a full disk, a bad path) leaves every earlier file as it was. The renames that
-    follow are in the files' own folders and do not fail on a working file system, so a reader never sees a
-    new subtitle file beside an old JSON result.
+    A failure while writing (a full disk, a bad path) leaves every earlier file as it was, so a failed job
+    never leaves a new subtitle file beside an old JSON result. The renames that follow are in the files'
+    own folders and do not fail on a working file system.
     """
     staged: list[tuple[str, Path]] = []
     try:
