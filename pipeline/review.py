@@ -4,7 +4,8 @@ A cue needs a look when it shows speech the article does not hold (off-script, s
 holds a word Whisper was unsure of, shows an article word the narrator said differently (a misprint in the
 article, a different name, or a misalignment), or holds a number (figures are where a wrong word costs
 most, and numbers in digits and in words are not matched to each other yet). The job as a whole needs a
-look when the article matches the report poorly (``article_match`` in the JSON result, when present).
+look when the article matches the report poorly (``article_match`` in the JSON result, when present:
+``"low"``, or a score under ``LOW_ARTICLE_MATCH``).
 These checks read only the JSON result document, so a page can be rebuilt from any earlier result.
 """
 
@@ -90,18 +91,25 @@ def document_findings(document: dict) -> list[list[Finding]]:
     return [cue_findings(c, g) for c, g in zip(cues, groups, strict=True)]
 
 
-def article_match(document: dict) -> float | None:
-    """The job's article match score (0–1) when the result carries one (a number, or ``{"score": …}``)."""
+def article_match(document: dict) -> tuple[bool, float | None]:
+    """Whether the job's article match is low, and its score (0–1) when the result gives one.
+
+    The result says ``"low"`` or ``"ok"`` (choose.py of the video choice), or a number, or ``{"score": …}``;
+    a result without it is not low.
+    """
     value = document.get("article_match")
     if isinstance(value, dict):
         value = value.get("score")
-    return float(value) if isinstance(value, int | float) else None
+    if isinstance(value, str):
+        return value == "low", None
+    if isinstance(value, int | float):
+        return value < LOW_ARTICLE_MATCH, float(value)
+    return False, None
 
 
 def counts(document: dict, findings: list[list[Finding]]) -> dict[str, int]:
     """Cues needing a look, in all and per check, plus ``article_match`` 1 when the job's match is low."""
     result = {key: sum(any(f.check == key for f in row) for row in findings) for key in CHECKS}
     result["cues"] = sum(bool(row) for row in findings)
-    score = article_match(document)
-    result["low_article_match"] = int(score is not None and score < LOW_ARTICLE_MATCH)
+    result["low_article_match"] = int(article_match(document)[0])
     return result

@@ -1,7 +1,7 @@
 """write: the job's whole output set, each format rendered by its writer in ``formats``, as one unit.
 
 The writers live in ``pipeline/formats/`` (one module per format, looked up by name); this module only picks
-the chosen ones, renders them and hands the texts to ``files.atomic_write_set``, so a failure leaves the
+the chosen ones, renders them and hands the texts to ``files.replace_all``, so a failure leaves the
 previous outputs untouched and a success replaces them together.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from . import formats
 from .data import Cue
 from .errors import ReportsubsError
-from .files import atomic_write_set, atomic_write_text
+from .files import atomic_write_text, replace_all
 
 
 def ensure_writable(out_dir: Path) -> None:
@@ -39,7 +39,7 @@ def write_all(
     ensure_writable(out_dir)
     output = formats.Output(cues=cues, document=result, out_dir=out_dir, title=title, karaoke=karaoke)
     paths = formats.paths(out_dir, stem, names)
-    atomic_write_set({path: formats.render(name, output) for name, path in paths.items()})
+    replace_all({path: formats.render(name, output).encode("utf-8") for name, path in paths.items()})
     return paths
 
 

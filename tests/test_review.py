@@ -87,6 +87,9 @@ def test_findings_mark_offscript_unsure_other_words_and_numbers():
         "offscript": 1, "unsure": 1, "differs": 2, "number": 1, "cues": 3, "low_article_match": 1,
     }  # fmt: skip
     assert review.counts({"article_match": 0.9}, found)["low_article_match"] == 0
+    assert review.counts({"article_match": "low"}, found)["low_article_match"] == 1  # as choose.py says it
+    assert review.counts({"article_match": "ok"}, found)["low_article_match"] == 0
+    assert review.counts({}, found)["low_article_match"] == 0
 
 
 def test_review_page_in_a_browser(page, tmp_path):

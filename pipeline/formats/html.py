@@ -68,7 +68,7 @@ def render(output: Output) -> str:
     counts = review.counts(document, findings)
     title = output.title or Path(document.get("media", "report")).stem
     rows = "\n".join(_cue_row(n, *pair) for n, pair in enumerate(zip(cues, findings, strict=True), 1))
-    summary = _counts(counts, len(findings), review.article_match(document))
+    summary = _counts(counts, len(findings), review.article_match(document)[1])
     body = (
         f"<header><h1>{escape(title)}</h1>{summary}</header>\n"
         f'<main>\n<video id="video" controls preload="metadata" src="{escape(media_src(output))}"></video>\n'
@@ -86,9 +86,10 @@ def _counts(counts: dict[str, int], total: int, match: float | None) -> str:
         f'<span data-check="{key}">{escape(label)}: <b>{counts[key]}</b></span>'
         for key, label in review.CHECKS.items()
     )
+    score = f" ({match:.0%})" if match is not None else ""
     alert = (
-        f'<div class="alert" id="low-match">تطابق ضعيف بين المقال والتقرير: {match:.0%}</div>'
-        if counts["low_article_match"] and match is not None
+        f'<div class="alert" id="low-match">تطابق ضعيف بين المقال والتقرير{score}</div>'
+        if counts["low_article_match"]
         else ""
     )
     return (
