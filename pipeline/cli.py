@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from . import acquire, batch, doctor, watch
+from . import acquire, batch, burn, cues, doctor, formats, watch, write
 from .errors import ReportsubsError
 from .files import atomic_write_text
 from .job import Job, run_job
@@ -212,6 +212,56 @@ JOBS_OPTION = click.option(
 )
 
 
+def output_options(command: Callable) -> Callable:
+    """What a job writes and under which cue rules, shared by every command that runs jobs."""
+    options = [
+        click.option(
+            "--formats",
+            "formats_",
+            default=",".join(formats.DEFAULT),
+            show_default=True,
+            callback=lambda ctx, param, value: _parse_formats(value),
+            help=f"Comma list of outputs: {', '.join(formats.WRITERS)}.",
+        ),
+        click.option(
+            "--preset",
+            type=click.Choice(list(cues.PRESETS)),
+            default="netflix",
+            show_default=True,
+            help="Cue rules: netflix (42 characters, 2 lines), broadcast (37), vertical (one short line).",
+        ),
+        click.option("--max-line-chars", type=click.IntRange(10), help="Characters a line (preset's own)."),
+        click.option("--max-lines", type=click.IntRange(1, 3), help="Lines a cue (preset's own)."),
+        click.option("--max-cps", type=click.FloatRange(5), help="Characters a second (preset's own)."),
+        click.option("--karaoke", is_flag=True, help="ASS highlights each word as it is spoken."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _parse_formats(value: str) -> tuple[str, ...]:
+    try:
+        return formats.parse(value)
+    except ReportsubsError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+OUTPUT_KEYS = ("formats_", "preset", "max_line_chars", "max_lines", "max_cps", "karaoke")
+
+
+def job_settings(options: dict) -> dict:
+    """Pop the output options from a command's keyword arguments; return them as ``Job`` fields."""
+    chosen = {k: options.pop(k) for k in OUTPUT_KEYS}
+    rules = cues.preset(
+        chosen["preset"],
+        max_line=chosen["max_line_chars"],
+        max_lines=chosen["max_lines"],
+        max_cps=chosen["max_cps"],
+    )
+    return {"rules": rules, "formats": chosen["formats_"], "karaoke": chosen["karaoke"]}
+
+
 def make_pool(
     config: ModelConfig, decode: DecodeConfig, indexes: tuple[int, ...], jobs: int
 ) -> TranscriberPool:
@@ -239,6 +289,7 @@ def cli(verbose: bool, quiet: bool) -> None:
     help="The article (.txt, .md or .html). Default: beside the media, or the page at the URL.",
 )
 @OUT_OPTION
+@output_options
 @model_options
 @fetch_options()
 def run(target: str | None, article: Path | None, out_dir: Path, **options: object) -> None:
@@ -248,10 +299,13 @@ def run(target: str | None, article: Path | None, out_dir: Path, **options: obje
         if not demo.is_file():
             raise ReportsubsError(f"the bundled demo is missing ({demo}); run from a source checkout")
         target = str(demo)
+    settings = job_settings(options)
     fetch, config, decode, _ = split_options(options)
     transcriber = Transcriber(config, decode)
     result = run_job(
-        Job(target=target, article=article, out_dir=out_dir, fetch=fetch), transcriber, transcription_lines()
+        Job(target=target, article=article, out_dir=out_dir, fetch=fetch, **settings),
+        transcriber,
+        transcription_lines(),
     )
     for path in result.outputs.values():
         click.echo(str(path))
@@ -279,6 +333,7 @@ def fetch(url: str, **options: object) -> None:
     help="Where to write the JSON summary. Default: OUT/reportsubs-batch.json.",
 )
 @JOBS_OPTION
+@output_options
 @model_options
 @fetch_options()
 def batch_command(
@@ -288,6 +343,7 @@ def batch_command(
 
     Prints the summary's path; exits 1 if any job failed.
     """
+    settings = job_settings(options)
     fetch, config, decode, indexes = split_options(options)
     items = batch.expand(list(inputs))
     if not items:
@@ -297,7 +353,9 @@ def batch_command(
     try:
         entries = batch.run_batch(
             items,
-            lambda item: Job(target=item.target, article=item.article, out_dir=out_dir, fetch=fetch),
+            lambda item: Job(
+                target=item.target, article=item.article, out_dir=out_dir, fetch=fetch, **settings
+            ),
             pool,
             force=force,
             reporter=reporter,
@@ -308,6 +366,8 @@ def batch_command(
     summary = summary or out_dir / "reportsubs-batch.json"
     summary.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(summary, json.dumps({"counts": counts, "jobs": entries}, ensure_ascii=False, indent=1))
+    if "html" in settings["formats"]:
+        log.info("review index: %s", write.write_index(out_dir, entries))
     logging.getLogger("pipeline").info(
         "%d done, %d skipped, %d failed; summary in %s",
         counts["done"],
@@ -360,6 +420,7 @@ def batch_command(
     show_default=True,
     help="Seconds before the first retry; doubled for each one after.",
 )
+@output_options
 @model_options
 @fetch_options()
 def watch_command(
@@ -375,11 +436,12 @@ def watch_command(
     **options: object,
 ) -> None:
     """Watch INBOX and subtitle every report dropped into it, until stopped (Ctrl-C or SIGTERM)."""
+    settings = job_settings(options)
     fetch, config, decode, indexes = split_options(options)
     pool = make_pool(config, decode, indexes, jobs)
     watcher = Watcher(
         inbox,
-        lambda target, article: Job(target=target, article=article, out_dir=out_dir, fetch=fetch),
+        lambda target, article: Job(target=target, article=article, out_dir=out_dir, fetch=fetch, **settings),
         pool,
         WatchOptions(
             settle=settle,
@@ -389,6 +451,7 @@ def watch_command(
             backoff=backoff,
             polling=polling,
         ),
+        index=out_dir / "index.html" if "html" in settings["formats"] else None,
     )
     signals = [0]
 
@@ -406,6 +469,27 @@ def watch_command(
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     watcher.run()
+
+
+@cli.command("burn")
+@click.argument("media", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--subtitles",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="SRT, WebVTT or ASS file. Default: the job's ASS (subtitles/<stem>.ar.ass, or beside MEDIA).",
+)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="MP4 to write.")
+@click.option(
+    "--preset",
+    type=click.Choice(list(burn.PLACEMENTS)),
+    default="netflix",
+    show_default=True,
+    help="Where the text sits: netflix (bottom), broadcast (action-safe), vertical (higher, larger).",
+)
+@click.option("--language", default="ar", show_default=True, help="Language part of the default ASS name.")
+def burn_command(media: Path, subtitles: Path | None, out: Path, preset: str, language: str) -> None:
+    """Render subtitles into MEDIA's picture with libass and an Arabic font; audio is copied."""
+    click.echo(str(burn.burn(media, subtitles or burn.default_subtitles(media, language), out, preset)))
 
 
 @cli.command("status")

@@ -11,7 +11,7 @@ far as the minimum duration and the reading speed need, and never closer than th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .data import Break, Cue, Token
 
@@ -238,3 +238,18 @@ def _round_cs(seconds: float) -> float:
 
 def _ceil_cs(seconds: float) -> float:
     return -(-round(seconds * 1000) // 10) / 100
+
+
+PRESETS: dict[str, Rules] = {
+    "netflix": Rules(),
+    "broadcast": Rules(max_line=37),
+    "vertical": Rules(max_line=26, max_lines=1),
+}
+"""Named rule sets. ``netflix``: Netflix's Arabic guide (the defaults). ``broadcast``: 37 characters a
+line, the teletext-derived length broadcasters (the BBC among them) keep. ``vertical``: one short line, for
+9:16 social video watched on a phone, read at a glance and drawn larger (``burn --preset vertical``)."""
+
+
+def preset(name: str, **overrides: float | None) -> Rules:
+    """The named preset with any limits the user gave (``None`` keeps the preset's own)."""
+    return replace(PRESETS[name], **{k: v for k, v in overrides.items() if v is not None})

@@ -11,7 +11,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .errors import ReportsubsError
@@ -27,6 +27,42 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def replace_all(files: Mapping[Path, bytes]) -> None:
+    """Replace every file of ``files`` (path → content) as one unit: all are written whole under temporary
+    names before any is renamed.
+
+    A failure while writing (a full disk, a bad path) leaves every earlier file as it was, so a failed job
+    never leaves a new subtitle file beside an old JSON result. The renames that follow are in the files'
+    own folders and do not fail on a working file system.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except OSError as exc:
+        _remove(tmp for tmp, _ in staged)
+        raise ReportsubsError(
+            f"cannot write {exc.filename or 'the outputs'}: {exc.strerror or exc}"
+        ) from None
+    except BaseException:
+        _remove(tmp for tmp, _ in staged)
+        raise
+
+
+def _remove(temporaries: Iterable[str]) -> None:
+    for tmp in temporaries:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
 
 
 @contextlib.contextmanager

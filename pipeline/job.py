@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__, acquire, align, audio, cues, timing, write
+from . import __version__, acquire, align, audio, cues, formats, timing, write
 from .data import Alignment, Article, Audio, Cue, Source, Transcript
 from .files import sha256_file
 from .transcribe import Progress, Transcriber
@@ -32,6 +32,8 @@ class Job:
     out_dir: Path = Path("subtitles")
     rules: cues.Rules = field(default_factory=cues.Rules)
     fetch: acquire.FetchOptions = field(default_factory=acquire.FetchOptions)
+    formats: tuple[str, ...] = formats.DEFAULT
+    karaoke: bool = False
 
 
 @dataclass
@@ -78,8 +80,8 @@ def run_job(
     with timer("acquire"):
         source = acquire.acquire(job.target, job.article, job.fetch)
         stem = f"{source.name}.{transcriber.decode.language}"
-        print_ = fingerprint(source, transcriber, job.rules)
-    if not force and (done := _finished(job.out_dir, stem, print_)):
+        print_ = fingerprint(source, transcriber, job.rules, job.karaoke)
+    if not force and (done := _finished(formats.paths(job.out_dir, stem, job.formats), print_)):
         log.info("%s: already done with the same input and settings (skipped)", source.name)
         return JobResult(outputs=done, durations=timer.durations, cues=-1, warnings=[], skipped=True)
     done = process(source, transcriber, job.rules, timer, progress)
@@ -88,7 +90,15 @@ def run_job(
     with timer("write"):
         document = result_document(source, done, job.rules, timer.durations)
         document["fingerprint"] = print_
-        outputs = write.write_all(done.cues, document, job.out_dir, stem, title=source.article.title)
+        outputs = write.write_all(
+            done.cues,
+            document,
+            job.out_dir,
+            stem,
+            title=source.article.title,
+            names=job.formats,
+            karaoke=job.karaoke,
+        )
     log.info("wrote %d cues to %s", len(done.cues), ", ".join(str(p) for p in outputs.values()))
     return JobResult(outputs=outputs, durations=timer.durations, cues=len(done.cues), warnings=done.warnings)
 
@@ -116,7 +126,7 @@ def process(
     return Processed(samples.offset, transcript, alignment, cue_list, warnings)
 
 
-def fingerprint(source: Source, transcriber: Transcriber, rules: cues.Rules) -> str:
+def fingerprint(source: Source, transcriber: Transcriber, rules: cues.Rules, karaoke: bool = False) -> str:
     """What makes two runs the same job: the media's content, the article's text, and every setting."""
     parts = {
         "media": sha256_file(source.media),
@@ -124,13 +134,16 @@ def fingerprint(source: Source, transcriber: Transcriber, rules: cues.Rules) -> 
         "model": asdict(transcriber.config),
         "decode": asdict(transcriber.decode),
         "rules": asdict(rules),
+        "karaoke": karaoke,
         "reportsubs": __version__,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _finished(out_dir: Path, stem: str, print_: str) -> dict[str, Path] | None:
-    outputs = {fmt: out_dir / f"{stem}.{fmt}" for fmt in ("srt", "ass", "vtt", "json")}
+def _finished(outputs: dict[str, Path], print_: str) -> dict[str, Path] | None:
+    """The outputs, if all are there and the JSON result (which must be among them) holds ``print_``."""
+    if "json" not in outputs:
+        return None
     try:
         done = json.loads(outputs["json"].read_text()).get("fingerprint") == print_
     except (OSError, ValueError, AttributeError):
@@ -145,7 +158,11 @@ def result_document(source: Source, done: Processed, rules: cues.Rules, duration
         "reportsubs": __version__,
         "input": source.origin,
         "media": str(source.media),
-        "article": {"origin": source.article.origin, "title": source.article.title},
+        "article": {
+            "origin": source.article.origin,
+            "title": source.article.title,
+            "paragraphs": [p.text for p in source.article.paragraphs],
+        },
         "language": transcript.language,
         "duration": round(transcript.duration, 3),
         "audio_offset": done.audio_offset,

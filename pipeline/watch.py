@@ -20,6 +20,7 @@ network shares where events do not arrive. A scan also runs every ``poll`` secon
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import write
 from .acquire import SIDECARS
 from .errors import ReportsubsError
 from .files import atomic_write_text, sha256_file
@@ -68,8 +70,12 @@ class Watcher:
         make_job: Callable[[str, Path | None], Job],
         pool: TranscriberPool,
         options: WatchOptions = WatchOptions(),
+        index: Path | None = None,
     ):
+        """``index``: where to keep the review index (``index.html``) of every job, or None for none."""
         self.inbox = inbox
+        self.index = index
+        self.index_lock = threading.Lock()
         self.done_dir, self.failed_dir = inbox / "done", inbox / "failed"
         for folder in (self.done_dir, self.failed_dir):
             folder.mkdir(parents=True, exist_ok=True)
@@ -217,6 +223,32 @@ class Watcher:
                 self.running.pop(threading.get_ident(), None)
 
     def _process(self, row: JobRow) -> None:
+        try:
+            self._run_one(row)
+        finally:
+            self._write_index()
+
+    def _write_index(self) -> None:
+        """Rebuild the index from the job table after each job, so it lists every job the folder has seen."""
+        if self.index is None:
+            return
+        entries = [
+            {
+                "input": r.name,
+                "status": r.status,
+                "outputs": json.loads(r.outputs or "{}"),
+                "error": r.last_error if r.status == "failed" else None,
+            }
+            for status in ("running", "queued", "failed", "done")
+            for r in self.store.with_status(status, limit=100_000)
+        ]
+        try:
+            with self.index_lock:
+                write.write_index(self.index.parent, entries)
+        except ReportsubsError as exc:  # the index is a convenience: never let it stop the watcher
+            log.warning("cannot update %s: %s", self.index, exc)
+
+    def _run_one(self, row: JobRow) -> None:
         drop = Drop(row.name, row.sidecar)
         media = self.inbox / row.name
         if not media.exists():

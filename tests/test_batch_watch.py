@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import lxml.html
 import pysubs2
 import pytest
 from conftest import DEMO, ROOT, reportsubs
@@ -38,6 +39,13 @@ def short_report(tmp_path_factory) -> Path:
 def other_report(tmp_path_factory) -> Path:
     """The demo's football sentence: other content for the same names."""
     return cut(tmp_path_factory, "other.mp4", 28, 19)
+
+
+def index_rows(out: Path) -> list[tuple[str, str]]:
+    """The review index's rows, sorted: each job's input name and status."""
+    dom = lxml.html.fromstring((out / "index.html").read_text())
+    rows = dom.xpath("//table[@id='jobs']/tbody/tr")
+    return sorted((Path(row.xpath("td")[0].text_content()).name, row.get("data-status")) for row in rows)
 
 
 def wait_for(check, timeout: float = 90, what: str = "condition"):
@@ -121,6 +129,7 @@ def test_watch_slow_copy_late_article_duplicate_change_and_corrupt(tmp_path, sho
     ]
     assert all(r["attempts"] == 1 for r in rows)
     assert not (out / "copy.ar.srt").exists()  # the duplicate was not processed again
+    assert index_rows(out) == [("a.mp4", "done"), ("a.mp4", "done"), ("broken.mp4", "failed")]
     log_text = log.read_text()
     assert log_text.count("model base loaded") == 1 and "Traceback" not in log_text
 
@@ -237,6 +246,7 @@ def test_batch_lists_media_and_failures_with_one_model_load_then_skips(tmp_path,
     }
     assert proc.stderr.count("model base loaded") == 1
     assert "مما قد يؤدي إلى تراجع مساحات" in article_text(out, "one")
+    assert index_rows(out) == [("broken.mp4", "failed"), ("one.mp4", "done"), ("two.mp4", "done")]
 
     again = reportsubs("batch", str(media / "one.mp4"), str(listing), "--out", str(out))
     summary = json.loads(Path(again.stdout.strip()).read_text())

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import lxml.html
 import pysubs2
 import pytest
+from browser import chromium
 from conftest import DEMO, reportsubs
 
 from pipeline.arabic import normalize_text
@@ -31,9 +34,9 @@ def text_between(doc: dict, start: float, end: float, source: str | None = None)
     )
 
 
-def test_writes_the_four_files_and_lists_them(demo_run):
+def test_writes_the_default_files_and_lists_them(demo_run):
     out, _, proc = demo_run
-    names = ["report.ar.srt", "report.ar.ass", "report.ar.vtt", "report.ar.json"]
+    names = ["report.ar.srt", "report.ar.ass", "report.ar.vtt", "report.ar.json", "report.ar.html"]
     assert proc.stdout.split() == [str(out / n) for n in names]
     assert all((out / n).stat().st_size > 0 for n in names)
 
@@ -130,6 +133,45 @@ def test_ass_has_arabic_font_and_automatic_direction(demo_run):
         "Transcript" if c["source"] == "transcript" else "Default" for c in doc["cues"]
     ]
     assert [e.text for e in subs] == [r"\N".join(c["lines"]) for c in doc["cues"]]
+
+
+def test_review_page_of_the_demo_in_a_browser(demo_run):
+    out, doc, _ = demo_run
+    dom = lxml.html.fromstring(chromium((out / "report.ar.html").as_uri()))
+    rows = dom.xpath("//tr[contains(@class, 'cue')]")
+    assert [(float(r.get("data-start")), r.get("data-source")) for r in rows] == [
+        (c["start"], c["source"]) for c in doc["cues"]
+    ]
+    offscript = [r for r in rows if r.get("data-source") == "transcript"]
+    assert offscript and all("offscript" in r.get("data-checks") for r in offscript)
+    look = dom.get_element_by_id("summary").get("data-look")
+    assert int(look) == sum("look" in r.get("class") for r in rows) >= len(offscript)
+    assert [p.get("class") for p in dom.xpath("//section[@id='article']/p")].count("unspoken") == len(
+        doc["unspoken_paragraphs"]
+    )
+    src = dom.get_element_by_id("video").get("src")
+    assert (out / src).resolve() == (DEMO / "report.mp4").resolve()
+
+
+def test_formats_preset_and_karaoke_options(tmp_path):
+    proc = reportsubs(
+        "-q", "run", "--out", str(tmp_path), "--formats", "txt,ttml,ass,json", "--preset", "vertical",
+        "--max-cps", "17", "--karaoke",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    names = ["report.ar.ass", "report.ar.json", "report.ar.txt", "report.ar.ttml"]
+    assert proc.stdout.split() == [str(tmp_path / n) for n in names]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
+    doc = json.loads((tmp_path / "report.ar.json").read_text())
+    assert (doc["rules"]["max_line"], doc["rules"]["max_lines"], doc["rules"]["max_cps"]) == (26, 1, 17.0)
+    assert all(len(c["lines"]) == 1 and len(c["lines"][0]) <= 26 for c in doc["cues"])
+    assert violations(cues_of(doc), Rules(max_line=26, max_lines=1, max_cps=17)) == doc["warnings"]
+    txt = (tmp_path / "report.ar.txt").read_text().splitlines()
+    assert txt == [" ".join(c["lines"]) for c in doc["cues"]]
+    ass = pysubs2.load(str(tmp_path / "report.ar.ass"))
+    assert all(re.match(r"^\{\\k\d+\}", e.text) for e in ass)
+    assert [re.sub(r"\{[^}]*\}", "", e.text) for e in ass] == [c["lines"][0] for c in doc["cues"]]
+    assert (tmp_path / "report.ar.ttml").read_text().count("<p ") == len(doc["cues"])
 
 
 def make_video_without_audio(path: Path) -> None:

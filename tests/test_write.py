@@ -18,10 +18,10 @@ CUES = [
 ]
 
 
-def test_all_formats_written_and_reloadable(tmp_path):
+def test_default_formats_written_and_reloadable(tmp_path):
     paths = write.write_all(CUES, {"ok": True}, tmp_path, "report.ar", title="عنوان")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["report.ar.srt", "report.ar.ass", "report.ar.vtt", "report.ar.json"]
+        ["report.ar.srt", "report.ar.ass", "report.ar.vtt", "report.ar.json", "report.ar.html"]
     )
     assert json.loads(paths["json"].read_text()) == {"ok": True}
     srt = pysubs2.load(str(paths["srt"]))

@@ -1,0 +1,115 @@
+"""review: which cues an editor should look at, and why.
+
+A cue needs a look when it shows speech the article does not hold (off-script, shown as Whisper heard it),
+holds a word Whisper was unsure of, shows an article word the narrator said differently (a misprint in the
+article, a different name, or a misalignment), or holds a number (figures are where a wrong word costs
+most, and numbers in digits and in words are not matched to each other yet). The job as a whole needs a
+look when the article matches the report poorly (``article_match`` in the JSON result, when present:
+``"low"``, or a score under ``LOW_ARTICLE_MATCH``).
+These checks read only the JSON result document, so a page can be rebuilt from any earlier result.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .arabic import normalize_text
+
+LOW_PROBABILITY = 0.5
+"""Below this a word counts as unsure. Whisper base gives most correctly heard Arabic words 0.7–1.0."""
+OTHER_WORD = 60
+"""Similarity (rapidfuzz ratio, 0–100) of article word and heard word below which the narrator said another
+word. On the demo Whisper base's 22 misheard article words score 67–94 («هضبة» heard «هضبات» 67, «البرازيل»
+«البرازيلي» 94): spelling noise, not worth a look; «مدينة» heard as «دير» scores 50."""
+LOW_ARTICLE_MATCH = 0.5
+DIGITS = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
+CHECKS = {
+    "offscript": "خارج نص المقال",
+    "unsure": "كلمة غير مؤكدة",
+    "differs": "قيلت بشكل مختلف",
+    "number": "رقم",
+}
+"""Each check's key (used in the page's ``data-checks``) and its label."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    detail: str = ""
+
+
+def cue_findings(cue: dict, words: list[dict]) -> list[Finding]:
+    """What makes one cue (a JSON ``cues`` entry, with its ``words``) worth a look; empty when nothing."""
+    found: list[Finding] = []
+    if cue["source"] == "transcript":
+        found.append(Finding("offscript"))
+    unsure = [w for w in words if w.get("probability") is not None and w["probability"] < LOW_PROBABILITY]
+    if unsure:
+        found.append(Finding("unsure", " ".join(f"{w['text']} ({w['probability']:.0%})" for w in unsure)))
+    differs = [w for w in words if w["source"] == "article" and said_differently(w)]
+    if differs:
+        found.append(Finding("differs", " · ".join(f"«{w['text']}» ← «{w['heard']}»" for w in differs)))
+    if any(DIGITS.search(line) for line in cue["lines"]) or any(
+        DIGITS.search(w.get("heard") or "") for w in words
+    ):
+        found.append(Finding("number"))
+    return found
+
+
+def said_differently(word: dict) -> bool:
+    """An article word heard as another word, not merely misspelt (see ``OTHER_WORD``)."""
+    heard = word.get("heard")
+    return bool(heard) and fuzz.ratio(normalize_text(heard), normalize_text(word["text"])) < OTHER_WORD
+
+
+def group_words(cue_lines: list, words: list[dict]) -> list[list[dict]]:
+    """The result's words that make up each cue (given as its lines), in order.
+
+    Cues are consecutive runs of the aligned words (``cues.build`` never drops or reorders one), so the
+    words are dealt out by count: each cue takes as many as its lines hold. Without word detail (a document
+    from elsewhere) every cue gets an empty list.
+    """
+    groups: list[list[dict]] = []
+    at = 0
+    for lines in cue_lines:
+        want, group, have = len(" ".join(lines).split()), [], 0
+        while at < len(words) and have < want:
+            group.append(words[at])
+            have += len(words[at]["text"].split())
+            at += 1
+        groups.append(group)
+    return groups
+
+
+def document_findings(document: dict) -> list[list[Finding]]:
+    """Every cue's findings, from a JSON result alone."""
+    cues = document.get("cues") or []
+    groups = group_words([c["lines"] for c in cues], document.get("words") or [])
+    return [cue_findings(c, g) for c, g in zip(cues, groups, strict=True)]
+
+
+def article_match(document: dict) -> tuple[bool, float | None]:
+    """Whether the job's article match is low, and its score (0–1) when the result gives one.
+
+    The result says ``"low"`` or ``"ok"`` (choose.py of the video choice), or a number, or ``{"score": …}``;
+    a result without it is not low.
+    """
+    value = document.get("article_match")
+    if isinstance(value, dict):
+        value = value.get("score")
+    if isinstance(value, str):
+        return value == "low", None
+    if isinstance(value, int | float):
+        return value < LOW_ARTICLE_MATCH, float(value)
+    return False, None
+
+
+def counts(document: dict, findings: list[list[Finding]]) -> dict[str, int]:
+    """Cues needing a look, in all and per check, plus ``article_match`` 1 when the job's match is low."""
+    result = {key: sum(any(f.check == key for f in row) for row in findings) for key in CHECKS}
+    result["cues"] = sum(bool(row) for row in findings)
+    result["low_article_match"] = int(article_match(document)[0])
+    return result

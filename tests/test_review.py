@@ -1,0 +1,147 @@
+"""The review page and the folder index, checked in a real headless Chromium (DOM after its script ran)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+import pytest
+from browser import chromium
+from frames import make_clip
+
+from pipeline import review, write
+from pipeline.data import Cue
+
+
+def word(text: str, start: float, source: str = "article", heard: str | None = None, p: float = 0.9) -> dict:
+    return {
+        "text": text,
+        "start": start,
+        "end": start + 0.4,
+        "probability": p,
+        "source": source,
+        "heard": heard or text,
+    }
+
+
+CUES = [
+    Cue(0.2, 1.5, ("ورجّح معهد هضبة",), "article"),
+    Cue(1.6, 2.8, ("وصل إلى مدينة الزور",), "article"),
+    Cue(3.0, 4.2, ("هذه مهمة للغاية",), "transcript"),
+    Cue(4.4, 5.6, ("فاز بـ 3 أهداف",), "article"),
+]
+WORDS = [
+    word("ورجّح", 0.2),
+    word("معهد", 0.6),
+    word("هضبة", 1.0, heard="هضبات"),  # a mishearing: spelling noise, not a different word
+    word("وصل", 1.6),
+    word("إلى", 1.9),
+    word("مدينة", 2.1, heard="دير"),
+    word("الزور", 2.4),
+    word("هذه", 3.0, "transcript", p=0.08),
+    word("مهمة", 3.4, "transcript"),
+    word("للغاية", 3.8, "transcript"),
+    word("فاز", 4.4),
+    word("بـ", 4.7),
+    word("3", 4.9, heard="ثلاثة"),
+    word("أهداف", 5.2),
+]
+PARAGRAPHS = ["ورجّح معهد هضبة وصل إلى مدينة الزور.", "فقرة لم تقرأ.", "فاز بـ 3 أهداف."]
+
+
+def cue_dicts() -> list[dict]:
+    """The cues as the JSON result holds them."""
+    return [{"start": c.start, "end": c.end, "lines": list(c.lines), "source": c.source} for c in CUES]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("review")
+    media = make_clip((root / "media").mkdir() or root / "media" / "report.mp4", seconds=6)
+    document = {
+        "media": str(media),
+        "language": "ar",
+        "article": {"title": "عنوان التقرير", "paragraphs": PARAGRAPHS},
+        "cues": cue_dicts(),
+        "words": WORDS,
+        "unspoken_paragraphs": [{"index": 1, "text": PARAGRAPHS[1]}],
+        "article_match": 0.3,
+    }
+    paths = write.write_all(
+        CUES, document, root / "out", "report.ar", "عنوان التقرير", names=("json", "html")
+    )
+    return paths["html"]
+
+
+def test_findings_mark_offscript_unsure_other_words_and_numbers():
+    document = {"cues": cue_dicts(), "words": WORDS, "article_match": {"score": 0.3}}
+    found = review.document_findings(document)
+    assert [[f.check for f in row] for row in found] == [
+        [],
+        ["differs"],
+        ["offscript", "unsure"],
+        ["differs", "number"],
+    ]
+    assert found[1][0].detail == "«مدينة» ← «دير»"
+    assert review.counts(document, found) == {
+        "offscript": 1, "unsure": 1, "differs": 2, "number": 1, "cues": 3, "low_article_match": 1,
+    }  # fmt: skip
+    assert review.counts({"article_match": 0.9}, found)["low_article_match"] == 0
+    assert review.counts({"article_match": "low"}, found)["low_article_match"] == 1  # as choose.py says it
+    assert review.counts({"article_match": "ok"}, found)["low_article_match"] == 0
+    assert review.counts({}, found)["low_article_match"] == 0
+
+
+def test_review_page_in_a_browser(page, tmp_path):
+    html = page.read_text()
+    assert "http://" not in html and "https://" not in html, "the page must work without a network"
+    dom = lxml.html.fromstring(chromium(page.as_uri() + "#cue-2"))
+    assert dom.get("dir") == "rtl" and dom.get("lang") == "ar"
+    video = dom.get_element_by_id("video")
+    assert video.get("src") == "../media/report.mp4"
+    rows = dom.xpath("//tr[contains(@class, 'cue')]")
+    assert [(r.get("data-start"), r.get("data-end"), r.get("data-source")) for r in rows] == [
+        ("0.200", "1.500", "article"),
+        ("1.600", "2.800", "article"),
+        ("3.000", "4.200", "transcript"),
+        ("4.400", "5.600", "article"),
+    ]
+    assert [r.get("data-checks") for r in rows] == ["", "differs", "offscript unsure", "differs number"]
+    assert ["look" in r.get("class") for r in rows] == [False, True, True, True]
+    assert "«مدينة» ← «دير»" in rows[1].text_content() and "«3» ← «ثلاثة»" in rows[3].text_content()
+    summary = dom.get_element_by_id("summary")
+    assert (summary.get("data-look"), summary.get("data-total")) == ("3", "4")
+    assert {s.get("data-check"): s.findtext("b") for s in summary.xpath("span[@data-check]")} == {
+        "offscript": "1", "unsure": "1", "differs": "2", "number": "1",
+    }  # fmt: skip
+    assert "30%" in dom.get_element_by_id("low-match").text_content()
+    assert [p.get("class") for p in dom.xpath("//section[@id='article']/p")] == [
+        "spoken",
+        "unspoken",
+        "spoken",
+    ]
+    # the link #cue-2 ran the same seek a click runs: that row, and only it, is the current one
+    assert ["now" in r.get("class") for r in rows] == [False, True, False, False]
+    chromium(page.as_uri() + "#cue-3", "--window-size=1000,1100", f"--screenshot={tmp_path / 'review.png'}")
+    assert (tmp_path / "review.png").stat().st_size > 10_000
+
+
+def test_index_lists_jobs_with_status_counts_and_links(page):
+    out = page.parent
+    entries = [
+        {
+            "input": "report.mp4",
+            "status": "done",
+            "outputs": {"json": str(out / "report.ar.json"), "html": str(page)},
+        },
+        {"input": "broken.mp4", "status": "failed", "outputs": {}, "error": "broken.mp4 has no audio stream"},
+    ]
+    index = write.write_index(out, entries)
+    dom = lxml.html.fromstring(chromium(index.as_uri()))
+    assert dom.get("dir") == "rtl"
+    rows = dom.xpath("//table[@id='jobs']/tbody/tr")
+    assert [r.get("data-status") for r in rows] == ["done", "failed"]
+    cells = [[td.text_content() for td in r.xpath("td")] for r in rows]
+    assert cells[0][:8] == ["report.mp4", "done", "4", "3", "1", "1", "2", "1"]
+    assert rows[0].xpath(".//a")[0].get("href") == "report.ar.html"
+    assert cells[1][1] == "failed" and cells[1][-1] == "broken.mp4 has no audio stream"
