@@ -81,9 +81,9 @@ def run_job(
         source = acquire.acquire(job.target, job.article, job.fetch)
         stem = f"{source.name}.{transcriber.decode.language}"
         print_ = fingerprint(source, transcriber, job.rules, job.karaoke)
-    if not force and (done := _finished(formats.paths(job.out_dir, stem, job.formats), print_)):
+    if not force and (finished := _finished(formats.paths(job.out_dir, stem, job.formats), print_)):
         log.info("%s: already done with the same input and settings (skipped)", source.name)
-        return JobResult(outputs=done, durations=timer.durations, cues=-1, warnings=[], skipped=True)
+        return JobResult(outputs=finished, durations=timer.durations, cues=-1, warnings=[], skipped=True)
     done = process(source, transcriber, job.rules, timer, progress)
     for warning in done.warnings:
         log.warning("cue rule not met: %s", warning)
