@@ -22,6 +22,7 @@ import hashlib
 import json
 import statistics
 import sys
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -128,6 +129,24 @@ class CachedTranscriber(Transcriber):
         return transcript
 
 
+def article_hints(article: Article) -> str:
+    """The article's rare long words (its names and terms), as one would hand them to Whisper."""
+    words = [w.strip("،.:«»") for p in article.paragraphs for w in p.text.split()]
+    count = Counter(normalize_text(w) for w in words)
+    return " ".join(dict.fromkeys(w for w in words if count[normalize_text(w)] == 1 and len(w) >= 5))[:400]
+
+
+class HintedModel:
+    """Whisper with the article's words passed as ``hotwords`` or ``initial_prompt`` (``--hints``): the
+    issue asked whether that helps off-script text. It does not: see the README's figures."""
+
+    def __init__(self, model, option: str, hints: str) -> None:
+        self.model, self.option, self.hints = model, option, hints
+
+    def transcribe(self, *args, **kwargs):
+        return self.model.transcribe(*args, **kwargs, **{self.option: self.hints})
+
+
 def leaked_tokens(article: Article, tokens: tuple[Token, ...], truth: list[dict]) -> list[Token]:
     """Article words shown from sentences nobody said: a sentence is said when its text, but for a few
     letters (an unspoken lead-in), stands in what the clips of the truth say. This judges by the truth,
@@ -142,12 +161,18 @@ def leaked_tokens(article: Article, tokens: tuple[Token, ...], truth: list[dict]
     return [t for t in tokens if t.source == "article" and t.sentence in unsaid]
 
 
-def evaluate(name: str, transcriber: Transcriber, baseline: bool, details: bool = False) -> dict:
+def evaluate(
+    name: str, transcriber: Transcriber, baseline: bool, details: bool = False, hints: str = ""
+) -> dict:
     media, article_path, truth_path = case_files(name)
     truth = json.loads(truth_path.read_text())
     timer = job.StageTimer()
     with timer("acquire"):
         source = acquire.local(media, article_path)
+    if hints:
+        model = transcriber.model
+        model = model.model if isinstance(model, HintedModel) else model
+        transcriber._model = HintedModel(model, hints, article_hints(source.article))
     done = job.process(source, transcriber, cues.Rules(), timer)
     alignment, cue_list = done.alignment, done.cues
     for clip in truth:
@@ -259,6 +284,9 @@ def main() -> int:
     parser.add_argument("--baseline", action="store_true", help="also measure plain faster-whisper")
     parser.add_argument("--model", default="base")
     parser.add_argument("--batch-size", type=int, default=1)
+    parser.add_argument(
+        "--hints", choices=["hotwords", "initial_prompt"], help="pass the article's rare words"
+    )
     parser.add_argument("--cached", action="store_true", help="reuse raw transcripts of earlier runs")
     parser.add_argument("--details", action="store_true", help="list the cue edges more than 300 ms off")
     args = parser.parse_args()
@@ -268,7 +296,9 @@ def main() -> int:
     transcriber = kind(ModelConfig(model=args.model), DecodeConfig(batch_size=args.batch_size))
     for name in args.cases:
         print(
-            json.dumps(evaluate(name, transcriber, args.baseline, args.details), ensure_ascii=False),
+            json.dumps(
+                evaluate(name, transcriber, args.baseline, args.details, args.hints or ""), ensure_ascii=False
+            ),
             flush=True,
         )
     return 0
