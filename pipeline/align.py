@@ -57,6 +57,10 @@ EDGE_PAUSE = 0.35
 """Seconds of pause that close a breath group: narrators pause between sentences, seldom inside a phrase."""
 MAX_EDGE_WORDS = 3
 """Unheard article words at a sentence's edge that the speech beside it may stand for."""
+PACE_SLACK = 1.5
+"""How much longer than the speaker's pace a word may be before the rest of it counts as other speech."""
+MIN_ROOM = 0.25
+"""Seconds of voice too short to say a dropped word in."""
 PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
 
 
@@ -104,7 +108,7 @@ def align(article: Article, transcript: Transcript) -> Alignment:
         matches.remove(match)
     for match in matches:
         _absorb_split_edges(match, words, heard, claimed)
-    tokens = _article_tokens(words, matches, tuple(pieces))
+    tokens = _article_tokens(words, matches, tuple(pieces), transcript.voiced)
     heard_claimed = np.zeros(len(transcript.words), bool)
     heard_claimed[origin[claimed]] = True  # a number Whisper wrote is shown off-script only if none of it is
     tokens += _offscript_tokens(transcript.words, heard_claimed)
@@ -497,7 +501,12 @@ def _joins_better(target: str, joined: str, alone: str) -> bool:
     return joined_score >= 75 and joined_score > fuzz.ratio(target, alone)
 
 
-def _article_tokens(words: list[ArticleWord], matches: list[Match], heard: tuple[Word, ...]) -> list[Token]:
+def _article_tokens(
+    words: list[ArticleWord],
+    matches: list[Match],
+    heard: tuple[Word, ...],
+    voiced: tuple[tuple[float, float], ...] = (),
+) -> list[Token]:
     tokens: list[Token] = []
     for match in matches:
         pos = dict(match.pairs)
@@ -517,11 +526,118 @@ def _article_tokens(words: list[ArticleWord], matches: list[Match], heard: tuple
         timed = _timed(words, shown, heard, match.last + 1)
         if match.first < match.pairs[0][1]:
             timed[0] = replace(timed[0], start=heard[match.first].start)
-        tokens += _join_units(timed, [words[a].head for a, _ in shown])
+        heads = [words[a].head for a, _ in shown]
+        if voiced:
+            outside = (
+                heard[match.first - 1].end if match.first > 0 else 0.0,
+                heard[match.last + 1].start if match.last + 1 < len(heard) else float("inf"),
+            )
+            timed, heads = _voiced_edges(words, timed, heads, voiced, outside)
+        last = max(last, heads[-1]) if heads else last
+        tokens += _join_units(timed, heads)
         if tokens and words[last].brk < Break.SENTENCE:
             end = tokens[-1]
             tokens[-1] = replace(end, brk=Break.SENTENCE)
     return tokens
+
+
+def _voiced_edges(
+    words: list[ArticleWord],
+    timed: list[Token],
+    heads: list[int],
+    voiced: tuple[tuple[float, float], ...],
+    outside: tuple[float, float],
+) -> tuple[list[Token], list[int]]:
+    """Place a sentence's first or last words that Whisper dropped on the voice that says them.
+
+    Whisper drops words at sentence edges (a chanted «وقضى ربك ألا» of 5 s, a final «خبير»): the voice
+    goes on past the first or last word heard, with no word written on it. When that voice (and the
+    part of the edge word longer than the speaker's own pace needs) is about as long as the sentence's
+    unheard edge words take at that pace, they are shown there. ``outside`` is where the neighbouring
+    transcript words end and start: voice beyond them is theirs.
+    """
+    sentence = timed[0].sentence
+    first = next(i for i, w in enumerate(words) if w.sentence == sentence)
+    before = [a for a in range(heads[0] - 1, first - 1, -1) if words[a].head == a][:MAX_EDGE_WORDS]
+    after = [
+        a for a in range(heads[-1] + 1, len(words)) if words[a].sentence == sentence and words[a].head == a
+    ][:MAX_EDGE_WORDS]
+    pace = sum(t.end - t.start for t in timed) / max(1, sum(len(normalize(t.text)) for t in timed))
+    if before:
+        edge = timed[0]
+        onset = max(_voice_edge(voiced, edge.start, -1), outside[0])
+        spare = max(0.0, (edge.end - edge.start) - PACE_SLACK * pace * len(normalize(edge.text)))
+        said = _said_in(before, edge.start + spare - onset, pace, words)
+        if said:
+            at = edge.start + spare
+            timed = [
+                *_spread(words, said, onset, at, sentence),
+                replace(edge, start=round(at, 3)),
+                *timed[1:],
+            ]
+            heads = said + heads
+    if after:
+        edge = timed[-1]
+        offset = min(_voice_edge(voiced, edge.end, +1), outside[1])
+        spare = max(0.0, (edge.end - edge.start) - PACE_SLACK * pace * len(normalize(edge.text)))
+        said = _said_in(after, offset - (edge.end - spare), pace, words)
+        if said:
+            at = edge.end - spare
+            timed = [
+                *timed[:-1],
+                replace(edge, end=round(at, 3)),
+                *_spread(words, said, at, offset, sentence),
+            ]
+            heads = heads + said
+    return timed, heads
+
+
+def _voice_edge(voiced: tuple[tuple[float, float], ...], moment: float, step: int) -> float:
+    """Where the stretch of voice around ``moment`` begins (``step`` -1) or ends (+1); ``moment`` itself
+    when no voice touches it."""
+    for start, end in voiced:
+        if start - 0.05 <= moment <= end + 0.05:
+            return start if step < 0 else end
+    return moment
+
+
+def _said_in(missing: list[int], room: float, pace: float, words: list[ArticleWord]) -> list[int]:
+    """The article words (of ``missing``, nearest first) that ``room`` seconds of voice say at ``pace``
+    seconds a letter: the count whose length fits best, within half to twice; in time order."""
+    best: tuple[float, int] | None = None
+    letters = 0
+    for count, a in enumerate(missing, 1):
+        letters += len(words[a].norm)
+        ratio = room / max(pace * letters, 1e-6)
+        if 0.5 <= ratio <= 2.0 and (best is None or abs(np.log(ratio)) < best[0]):
+            best = (abs(np.log(ratio)), count)
+    return sorted(missing[: best[1]]) if best and room > MIN_ROOM else []
+
+
+def _spread(
+    words: list[ArticleWord], said: list[int], start: float, end: float, sentence: int
+) -> list[Token]:
+    """Tokens for unheard article words, sharing ``start``–``end`` by their length."""
+    total = sum(len(words[a].norm) for a in said)
+    out, now = [], start
+    for a in said:
+        span = (end - start) * len(words[a].norm) / total
+        w = words[a]
+        out.append(
+            Token(
+                w.text,
+                round(now, 3),
+                round(now + span, 3),
+                "article",
+                w.brk,
+                None,
+                None,
+                w.paragraph,
+                sentence,
+            )
+        )
+        now += span
+    return out
 
 
 def _fused_edges(

@@ -90,6 +90,9 @@ class Transcript:
     duration: float
     model: str
     settings: dict = field(default_factory=dict)
+    voiced: tuple[tuple[float, float], ...] = ()
+    """Stretches of voice (start, end seconds) the timing stage heard, empty until it ran: where Whisper
+    dropped a sentence's first or last words, the voice is still there for the aligner to place them."""
 
 
 class Break(IntEnum):

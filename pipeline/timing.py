@@ -50,6 +50,8 @@ BED_BLOCK = 1500
 BED_MARGIN = 10.0
 """dB above the bed's level at which a frame is the voice whatever the voice detector says: beds sit 10 to
 16 dB under the voice, and chanted verse ends, which the detector was not trained on, stay this loud."""
+STRETCH_BRIDGE = 15
+"""Frames (150 ms): shorter gaps are a stop consonant's closure inside speech, not a pause."""
 BLIP = 5
 """Frames (50 ms): shorter stretches of speech standing alone are noise, not a syllable."""
 VOICE_MARGIN = 4
@@ -58,8 +60,26 @@ are 32 ms, and an onset can sit anywhere inside the first voiced one."""
 
 
 def refine(transcript: Transcript, audio: Audio) -> Transcript:
-    """The transcript with every word's edges moved onto the voice's onsets and offsets."""
-    return replace(transcript, words=snap_words(transcript.words, voice_frames(audio)))
+    """The transcript with every word's edges moved onto the voice's onsets and offsets, and the stretches
+    of voice it found."""
+    speech = voice_frames(audio)
+    return replace(transcript, words=snap_words(transcript.words, speech), voiced=stretches(speech))
+
+
+def stretches(speech: np.ndarray, bridge: int = STRETCH_BRIDGE) -> tuple[tuple[float, float], ...]:
+    """The runs of ``speech`` as (start, end) seconds, across gaps shorter than ``bridge`` frames.
+
+    >>> stretches(np.array([0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], bool))
+    ((0.01, 0.05), (0.21, 0.22))
+    """
+    edges = np.flatnonzero(np.diff(np.r_[0, speech.astype(np.int8), 0]))
+    out: list[list[int]] = []
+    for begin, end in zip(edges[::2], edges[1::2], strict=True):
+        if out and begin - out[-1][1] < bridge:
+            out[-1][1] = end
+        else:
+            out.append([begin, end])
+    return tuple((round(float(a) * FRAME, 3), round(float(b) * FRAME, 3)) for a, b in out)
 
 
 def voice_frames(audio: Audio) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 from pipeline import article
 from pipeline.align import align
@@ -152,3 +153,20 @@ def test_an_edge_word_fused_into_its_neighbour_is_shown():
     assert shown(result) == "قل يا عبادي الذين أسرفوا على أنفسهم إنه هو الغفور الرحيم."
     first, second = result.tokens[:2]
     assert first.start == 0.5 and first.end == second.start and second.end == 0.85
+
+
+def test_edge_words_whisper_dropped_are_placed_on_the_voice_that_says_them():
+    """Voice runs on before the first word heard and after the last, with no word written on it."""
+    text = article.from_text("عنوان\n\nوقضى ربك ألا تعبدوا إلا إياه وبالوالدين إحسانا إن الله عليم خبير.\n")
+    heard = spoken("تعبدوا الا اياه وبالوالدين احسانا ان الله عليم")  # 0.5 s to 3.65 s
+    shifted = Transcript(
+        tuple(Word(w.text, w.start + 1.0, w.end + 1.0, w.probability) for w in heard.words), "ar", 6.0, "test"
+    )
+    voiced = replace(shifted, voiced=((0.45, 4.95),))
+    result = align(text, voiced)
+    assert shown(result) == "وقضى ربك ألا تعبدوا إلا إياه وبالوالدين إحسانا إن الله عليم خبير."
+    assert result.tokens[0].start == 0.45 and result.tokens[-1].end == 4.95
+    assert result.tokens[0].heard is None  # placed, not heard: the review page can tell
+    apart = replace(shifted, voiced=((0.2, 0.6), (1.5, 4.65)))  # a pause before; voice stops with «عليم»
+    assert shown(align(text, apart)) == "تعبدوا إلا إياه وبالوالدين إحسانا إن الله عليم"
+    assert shown(align(text, shifted)) == "تعبدوا إلا إياه وبالوالدين إحسانا إن الله عليم"
