@@ -68,3 +68,16 @@ def test_blips_do_not_count_as_speech():
     speech[40:80] = True
     cleaned = timing.without_blips(speech)
     assert not cleaned[10:13].any() and cleaned[40:80].all()
+
+
+def test_a_job_on_a_late_audio_stream_puts_its_cues_on_the_picture_timeline(tmp_path, transcriber):
+    """The whole job: cues start where the voice plays in the video, and the JSON says by how much."""
+    from pipeline.job import Job, run_job
+
+    media = _cut(10, tmp_path / "late.mp4", delay=1.5)
+    result = run_job(Job(target=str(media), out_dir=tmp_path / "out", formats=("srt", "json")), transcriber)
+    document = json.loads(result.outputs["json"].read_text())
+    assert document["audio_offset"] == pytest.approx(1.5, abs=0.07)
+    assert document["stage_seconds"]["timing"] >= 0
+    first = document["cues"][0]["start"]
+    assert first == pytest.approx(TRUTH[0]["start"] + 1.5, abs=0.15)  # the demo's voice starts at 1.0 s
