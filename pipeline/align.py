@@ -168,7 +168,7 @@ def _sentence_spans(words: list[ArticleWord]) -> list[tuple[int, int]]:
     spans: dict[int, list[int]] = {}
     for i, w in enumerate(words):
         spans.setdefault(w.sentence, [i, i])[1] = i + 1
-    return [tuple(v) for v in spans.values()]
+    return [(a, b) for a, b in spans.values()]
 
 
 def stem(norm: str) -> str:
@@ -556,7 +556,7 @@ def _voiced_edges(
     unheard edge words take at that pace, they are shown there. ``outside`` is where the neighbouring
     transcript words end and start: voice beyond them is theirs.
     """
-    sentence = timed[0].sentence
+    sentence = words[heads[0]].sentence
     first = next(i for i, w in enumerate(words) if w.sentence == sentence)
     before = [a for a in range(heads[0] - 1, first - 1, -1) if words[a].head == a][:MAX_EDGE_WORDS]
     after = [

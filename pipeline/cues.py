@@ -12,6 +12,7 @@ far as the minimum duration and the reading speed need, and never closer than th
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from .data import Break, Cue, Token
 
@@ -252,4 +253,5 @@ line, the teletext-derived length broadcasters (the BBC among them) keep. ``vert
 
 def preset(name: str, **overrides: float | None) -> Rules:
     """The named preset with any limits the user gave (``None`` keeps the preset's own)."""
-    return replace(PRESETS[name], **{k: v for k, v in overrides.items() if v is not None})
+    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+    return replace(PRESETS[name], **given)
