@@ -34,7 +34,9 @@ PREFIX = "reportsubs:"
 LOCK_TTL = 30.0
 """Seconds a run lock outlives its holder's last renewal (renewed every third of it)."""
 
-STATES = ("queued", "running", "retrying", "done", "failed")
+KEEP = 7 * 86400
+"""Seconds a finished job stays on the board (and its result in Celery's backend), so it does not grow
+without end."""
 
 _RELEASE_IF = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
@@ -66,7 +68,13 @@ class Board:
         return self.client.hgetall(_key(job_id))
 
     def set(self, job_id: str, **fields: object) -> None:
-        self.client.hset(_key(job_id), mapping={k: _text(v) for k, v in fields.items()})
+        with self.client.pipeline() as pipe:
+            pipe.hset(_key(job_id), mapping={k: _text(v) for k, v in fields.items()})
+            if fields.get("state") in ("done", "failed"):
+                pipe.expire(_key(job_id), KEEP)
+            elif "state" in fields:
+                pipe.persist(_key(job_id))
+            pipe.execute()
 
     def count(self, job_id: str, counter: str) -> int:
         return int(self.client.hincrby(_key(job_id), counter, 1))
@@ -76,7 +84,11 @@ class Board:
         with self.client.pipeline() as pipe:
             for job_id in ids:
                 pipe.hgetall(_key(job_id))
-            return [job for job in pipe.execute() if job]
+            records = pipe.execute()
+        expired = [job_id for job_id, job in zip(ids, records, strict=True) if not job]
+        if expired:
+            self.client.zrem(PREFIX + "jobs", *expired)
+        return [job for job in records if job]
 
     @contextlib.contextmanager
     def run_lock(self, job_key: str, job_id: str) -> Iterator[str | None]:

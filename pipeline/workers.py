@@ -29,12 +29,13 @@ from pathlib import Path
 
 from celery import Celery, Task
 from celery.utils.log import current_process_index
+from kombu.exceptions import OperationalError
 
 from . import acquire
-from .board import Board, connect
-from .errors import ReportsubsError
+from .board import KEEP, Board, connect
+from .errors import ReportsubsError, TransientError
 from .job import Job, JobResult, run_job
-from .transcribe import DecodeConfig, ModelConfig, Transcriber
+from .transcribe import DecodeConfig, ModelConfig, Transcriber, cuda_device_count
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def make_app(broker: str, visibility_timeout: float = 3600.0) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,  # a long job must not hold a second one back from idle workers
         task_track_started=True,
-        result_expires=7 * 86400,
+        result_expires=KEEP,
         broker_transport_options={
             "visibility_timeout": visibility_timeout,
             # kombu sweeps for overdue messages every interval × throttle seconds (100 s by default)
@@ -186,7 +187,11 @@ def start_worker(
 ) -> None:
     """Run a Celery worker until stopped; one pool process per job slot, each with its own model."""
     connect(broker)
-    processes = concurrency or (len(device_indexes) if config.device == "cuda" else 1)
+    if config.device == "cuda" and cuda_device_count() == 0:
+        # caught here, not per job: a worker that cannot load its model would fail the whole backlog
+        raise ReportsubsError("--device cuda: no usable CUDA device on this machine (see reportsubs doctor)")
+    gpus = config.device == "cuda" or len(device_indexes) > 1  # as in batch: one process per listed GPU
+    processes = concurrency or (len(device_indexes) if gpus else 1)
     if config.device != "cuda" and processes > 1:  # share the cores out, as batch --jobs does
         config = dataclasses.replace(config, cpu_threads=max(1, (os.cpu_count() or 1) // processes))
     os.environ[SETTINGS_ENV] = json.dumps(
@@ -254,7 +259,11 @@ def submit(app: Celery, board: Board, job: Job, queue: str, policy: Policy, job_
     spec = {"job": _plain(job), "key": job_key(job, queue), "policy": dataclasses.asdict(policy)}
     article = str(job.article) if job.article else ""
     board.add(job_id, {"input": job.target, "article": article, "out": str(job.out_dir), "queue": queue})
-    app.send_task(TASK, args=[spec], task_id=job_id, queue=queue)
+    try:
+        app.send_task(TASK, args=[spec], task_id=job_id, queue=queue)
+    except OperationalError as exc:  # the broker went away after the board was written
+        board.set(job_id, state="failed", error=f"could not be queued: {exc}")
+        raise TransientError(f"cannot queue {job.target}: {exc}") from None
     return job_id
 
 

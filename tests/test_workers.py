@@ -24,6 +24,8 @@ import redis
 from conftest import ROOT, reportsubs
 from test_batch_watch import WATCH_TIMING, cut, wait_for
 
+from pipeline.transcribe import cuda_device_count
+
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
 
 
@@ -150,8 +152,8 @@ def workers(tmp_path) -> Iterator[Workers]:
     started.stop_all()
 
 
-def submit(broker: Redis, *args: str) -> list[str]:
-    proc = reportsubs("submit", "--broker", broker.url, "--queue", "cpu", *args)
+def submit(broker: Redis, *args: str, queue: str = "cpu") -> list[str]:
+    proc = reportsubs("submit", "--broker", broker.url, "--queue", queue, *args)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.split()
 
@@ -268,6 +270,31 @@ def test_watch_feeds_the_queue(tmp_path, broker, clip, workers):
     assert (out / "dropped.ar.srt").read_text(encoding="utf-8").count("-->") >= 1
     assert "model base loaded" not in log.read_text()  # the watcher itself loads no model
     assert "model base loaded" in workers.log("one")
+
+
+def test_each_queue_is_drained_by_its_own_workers(tmp_path, broker, workers):
+    folder, out = tmp_path / "shared", tmp_path / "out"
+    folder.mkdir()
+    for name in ("for-gpu", "for-cpu"):  # not media: each fails at once, and no model is loaded
+        (folder / f"{name}.mp4").write_text("not a video\n")
+    (gpu_job,) = submit(broker, str(folder / "for-gpu.mp4"), "--out", str(out), queue="gpu")
+    (cpu_job,) = submit(broker, str(folder / "for-cpu.mp4"), "--out", str(out), queue="cpu")
+    workers.start(broker, "cpu-only")
+    wait_for(lambda: broker.job(cpu_job).get("state") == "failed", what="the cpu job to be taken")
+    assert broker.job(gpu_job)["state"] == "queued"  # a --device cpu worker leaves the gpu queue alone
+    workers.start(broker, "either", "--device", "auto")
+    wait_for(lambda: broker.job(gpu_job).get("state") == "failed", what="the gpu job to be taken")
+    assert (broker.job(cpu_job)["worker"], broker.job(gpu_job)["worker"]) == ("cpu-only@test", "either@test")
+    assert "model base loaded" not in workers.log("cpu-only") + workers.log("either")
+
+
+@pytest.mark.skipif(cuda_device_count() > 0, reason="this machine has a GPU")
+def test_a_cuda_worker_without_a_gpu_refuses_to_start(broker):
+    proc = reportsubs("worker", "--broker", broker.url, "--device", "cuda", timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        "reportsubs: error: --device cuda: no usable CUDA device on this machine (see reportsubs doctor)"
+    ]
 
 
 def test_an_unreachable_broker_is_one_clear_line(tmp_path):
