@@ -116,6 +116,11 @@ class Board:
             with contextlib.suppress(redis.RedisError):
                 self._release_if(lock.name, token)
 
+    def orphaned(self, job: dict[str, str]) -> bool:
+        """True when no live run holds ``job``'s lock: it expired, or its holder here is dead."""
+        holder = self.client.get(PREFIX + "lock:" + job.get("key", ""))
+        return holder is None or _dead_here(holder)
+
     def _release_if(self, name: str, holder: str) -> bool:
         return bool(self.client.eval(_RELEASE_IF, 1, name, holder))
 

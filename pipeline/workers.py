@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import time
 import types
 import typing
@@ -32,7 +33,7 @@ from celery.utils.log import current_process_index
 from kombu.exceptions import OperationalError
 
 from . import acquire
-from .board import KEEP, Board, connect
+from .board import KEEP, LOCK_TTL, Board, connect
 from .errors import ReportsubsError, TransientError
 from .job import Job, JobResult, run_job
 from .transcribe import DecodeConfig, ModelConfig, Transcriber, cuda_device_count
@@ -136,7 +137,7 @@ def subtitle(task: Task, spec: dict) -> dict:
         except Exception as exc:  # a bug: recorded with its traceback in the log; the queue goes on
             log.exception("job %s: unexpected failure", job_id)
             return _failed(task, board, job_id, spec, attempt, exc)
-    return _done(board, job_id, result)
+        return _done(board, job_id, result)  # under the lock: "running" with no lock means a dead run
 
 
 def _defer(task: Task, board: Board, job_id: str) -> dict:
@@ -174,6 +175,39 @@ def _done(board: Board, job_id: str, result: JobResult) -> dict:
     stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in result.durations.items())
     log.info("job %s: %s (%s): %s", job_id, status, stages, ", ".join(outputs.values()))
     return {"status": status, "outputs": outputs}
+
+
+def reap(app: Celery, board: Board) -> list[str]:
+    """Put back at once the message of each job whose whole worker died mid-job (kill -9 of its main
+    process, a crash of its machine); return their ids.
+
+    Such a message sits unacknowledged in Redis until the visibility timeout (hours) would hand it on. A
+    job the board shows running whose run lock is gone (not renewed for ``LOCK_TTL``) or held by a dead
+    process of this machine has no live run, so its message is restored now, through kombu's own restore.
+    """
+    orphans = {job["id"] for job in board.jobs() if job.get("state") == "running" and board.orphaned(job)}
+    if not orphans:
+        return []
+    restored = []
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for tag, raw in board.client.hscan_iter(channel.unacked_key):
+            job_id = json.loads(raw)[0].get("headers", {}).get("id")
+            if job_id in orphans:
+                log.warning("job %s: its worker is gone; putting it back in the queue", job_id)
+                channel.qos.restore_by_tag(tag, leftmost=True)
+                restored.append(job_id)
+    return restored
+
+
+def _reap_forever(app: Celery, broker: str) -> None:
+    board = Board(connect(broker))
+    while True:
+        time.sleep(LOCK_TTL / 3)
+        try:
+            reap(app, board)
+        except Exception:  # a broker outage or a bug: the reaper must not end; the next round may succeed
+            log.exception("could not look for orphaned jobs")
 
 
 def start_worker(
@@ -220,6 +254,7 @@ def start_worker(
     ]
     if name:
         argv.append(f"--hostname={name}")
+    threading.Thread(target=_reap_forever, args=(app, broker), daemon=True, name="reaper").start()
     app.worker_main(argv)
 
 
@@ -258,7 +293,14 @@ def submit(app: Celery, board: Board, job: Job, queue: str, policy: Policy, job_
         return job_id
     spec = {"job": _plain(job), "key": job_key(job, queue), "policy": dataclasses.asdict(policy)}
     article = str(job.article) if job.article else ""
-    board.add(job_id, {"input": job.target, "article": article, "out": str(job.out_dir), "queue": queue})
+    fields = {
+        "input": job.target,
+        "article": article,
+        "out": str(job.out_dir),
+        "queue": queue,
+        "key": spec["key"],
+    }
+    board.add(job_id, fields)
     try:
         app.send_task(TASK, args=[spec], task_id=job_id, queue=queue)
     except OperationalError as exc:  # the broker went away after the board was written
@@ -311,6 +353,8 @@ def _shown(job: dict[str, str]) -> dict:
     shown["pid"] = int(job["pid"]) if job.get("pid") else None
     shown["attempts"] = int(job.get("attempts", 0))
     shown["outputs"] = json.loads(job["outputs"]) if job.get("outputs") else {}
+    for moment in ("submitted", "started", "finished"):  # Unix times; started is the last attempt's
+        shown[moment] = float(job[moment]) if job.get(moment) else None
     return shown
 
 

@@ -185,6 +185,24 @@ def test_worker_killed_mid_job_is_redelivered_and_completed_once(tmp_path, broke
     assert json.loads(record["outputs"])["srt"] == str(srt)
 
 
+def test_a_whole_worker_killed_mid_job_hands_its_job_on_without_waiting_for_the_timeout(
+    tmp_path, broker, gate, workers
+):
+    out = tmp_path / "out"
+    dead = workers.start(broker, "dead")  # its visibility timeout: 3 × the default 3 hours
+    (job_id,) = submit(broker, gate.url, "--out", str(out), "--media-dir", str(tmp_path / "media"))
+    wait_for(lambda: broker.job(job_id).get("state") == "running" and gate.hits == 1, what="the job to run")
+    os.killpg(dead.pid, signal.SIGKILL)  # the main process and its pool: nobody gives the message back
+    dead.wait(timeout=30)
+    workers.start(broker, "alive")
+    wait_for(lambda: gate.hits == 2, what="another worker to take the job")
+    gate.open.set()
+    assert status(broker, "--wait").returncode == 0
+    record = broker.job(job_id)
+    assert (record["state"], record["worker"], record["writes"]) == ("done", "alive@test", "1")
+    assert "its worker is gone" in workers.log("alive")
+
+
 def test_job_outliving_the_visibility_timeout_runs_once(tmp_path, broker, gate, workers):
     out = tmp_path / "out"
     for name in ("a", "b"):  # 3 × 2 s: Redis hands the held job's message on after 6 s
