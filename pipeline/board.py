@@ -79,8 +79,9 @@ class Board:
     def count(self, job_id: str, counter: str) -> int:
         return int(self.client.hincrby(_key(job_id), counter, 1))
 
-    def jobs(self) -> list[dict[str, str]]:
-        ids = self.client.zrange(PREFIX + "jobs", 0, -1)
+    def jobs(self, ids: list[str] | None = None) -> list[dict[str, str]]:
+        """The records of ``ids`` (default: every job on the board), oldest first; expired ones left out."""
+        ids = self.client.zrange(PREFIX + "jobs", 0, -1) if ids is None else ids
         with self.client.pipeline() as pipe:
             for job_id in ids:
                 pipe.hgetall(_key(job_id))

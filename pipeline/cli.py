@@ -632,11 +632,13 @@ def burn_command(media: Path, subtitles: Path | None, out: Path, preset: str, la
 def status_command(inbox: Path | None, broker: str | None, as_json: bool, wait: bool) -> None:
     """Show the queue of a watched folder (INBOX) or of the shared queue (--broker): counts by state,
     running jobs, failures."""
+    if (inbox is None) == (broker is None):
+        raise ReportsubsError("status takes a watched folder or --broker URL, one of the two")
+    if wait and not broker:
+        raise ReportsubsError("status --wait works with --broker only")
     if broker:
         _queue_status(broker, as_json, wait)
         return
-    if inbox is None:
-        raise ReportsubsError("status needs a watched folder or --broker URL")
     report = watch.status(inbox)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))

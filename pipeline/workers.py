@@ -312,10 +312,7 @@ def submit(app: Celery, board: Board, job: Job, queue: str, policy: Policy, job_
 def wait(board: Board, job_ids: list[str] | None = None, poll: float = 0.5) -> list[dict[str, str]]:
     """Block until the jobs (all on the board, if None) are done or failed; return them."""
     while True:
-        jobs = board.jobs()
-        if job_ids is not None:
-            wanted = set(job_ids)
-            jobs = [j for j in jobs if j.get("id") in wanted]
+        jobs = board.jobs(job_ids)
         if all(j.get("state") in ("done", "failed") for j in jobs):
             return jobs
         time.sleep(poll)
