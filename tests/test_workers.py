@@ -296,9 +296,22 @@ def test_each_queue_is_drained_by_its_own_workers(tmp_path, broker, workers):
     for name in ("for-gpu", "for-cpu"):  # not media: each fails at once, and no model is loaded
         (folder / f"{name}.mp4").write_text("not a video\n")
     (gpu_job,) = submit(broker, str(folder / "for-gpu.mp4"), "--out", str(out), queue="gpu")
-    (cpu_job,) = submit(broker, str(folder / "for-cpu.mp4"), "--out", str(out), queue="cpu")
     workers.start(broker, "cpu-only")
-    wait_for(lambda: broker.job(cpu_job).get("state") == "failed", what="the cpu job to be taken")
+    waited = reportsubs(
+        "submit",
+        str(folder / "for-cpu.mp4"),
+        "--broker",
+        broker.url,
+        "--queue",
+        "cpu",
+        "--out",
+        str(out),
+        "--wait",
+    )
+    assert waited.returncode == 1  # --wait: its job failed
+    cpu_job = waited.stdout.strip()
+    assert f"job {cpu_job} failed: {folder / 'for-cpu.mp4'}" in waited.stderr
+    assert broker.job(cpu_job)["state"] == "failed"
     assert broker.job(gpu_job)["state"] == "queued"  # a --device cpu worker leaves the gpu queue alone
     workers.start(broker, "either", "--device", "auto")
     wait_for(lambda: broker.job(gpu_job).get("state") == "failed", what="the gpu job to be taken")
