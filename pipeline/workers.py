@@ -125,6 +125,11 @@ def subtitle(task: Task, spec: dict) -> dict:
     with board.run_lock(spec["key"], job_id) as token:
         if token is None:
             return _defer(task, board, job_id)
+        record = board.get(job_id)
+        if record.get("state") in ("done", "failed"):  # a second delivery of a run that has ended
+            board.count(job_id, "duplicates")
+            log.info("job %s: delivered again after it ended (%s); nothing to do", job_id, record["state"])
+            return {"status": record["state"], "duplicate": True}
         attempt = board.count(job_id, "attempts")
         board.set(
             job_id, state="running", worker=task.request.hostname or "", pid=os.getpid(), started=time.time()
@@ -142,7 +147,7 @@ def subtitle(task: Task, spec: dict) -> dict:
 
 def _defer(task: Task, board: Board, job_id: str) -> dict:
     """Another run of this job holds its lock (a redelivery after the visibility timeout): come back later,
-    when the lock holder has finished (the job is then found done and skipped) or died (it then runs)."""
+    when the lock holder has ended (the job is then found ended, even under --force) or died (it runs)."""
     deferrals = board.count(job_id, "deferred")
     # kept under half the visibility timeout: Redis would hand a message held longer to yet another worker
     visibility = task.app.conf.broker_transport_options["visibility_timeout"]
