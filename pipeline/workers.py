@@ -28,6 +28,7 @@ import typing
 import uuid
 from pathlib import Path
 
+import redis
 from celery import Celery, Task
 from celery.utils.log import current_process_index
 from kombu.exceptions import OperationalError
@@ -80,6 +81,9 @@ def make_app(broker: str, visibility_timeout: float = 3600.0) -> Celery:
             "unacked_restore_throttle": 1,
         },
         broker_connection_retry_on_startup=True,
+        # a Redis blip must not throw away a long transcription: the run goes on, and the copy of its
+        # message kombu restores on reconnecting finds the job ended (the board) and does nothing
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
         task_default_queue="cpu",
@@ -120,7 +124,18 @@ def worker_board(task: Task) -> Board:
 
 
 def subtitle(task: Task, spec: dict) -> dict:
-    """The Celery task: run one job under its run lock, recording each step on the board."""
+    """The Celery task: run one job under its run lock, recording each step on the board.
+
+    If Redis fails on the way (restarting, unreachable), the job is queued again rather than failed:
+    otherwise its message would be acknowledged as finished while the board still showed it running."""
+    try:
+        return _subtitle(task, spec)
+    except redis.RedisError as exc:
+        log.warning("job %s: Redis failed (%s); queueing it again in %.0f s", task.request.id, exc, LOCK_TTL)
+        raise task.retry(countdown=LOCK_TTL) from None
+
+
+def _subtitle(task: Task, spec: dict) -> dict:
     job_id, board = task.request.id, worker_board(task)
     with board.run_lock(spec["key"], job_id) as token:
         if token is None:

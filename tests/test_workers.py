@@ -288,6 +288,20 @@ def test_watch_feeds_the_queue(tmp_path, broker, clip, workers):
     assert "model base loaded" in workers.log("one")
 
 
+def test_a_redis_restart_mid_job_loses_nothing(tmp_path, broker, gate, workers):
+    out = tmp_path / "out"
+    workers.start(broker, "one")
+    (job_id,) = submit(broker, gate.url, "--out", str(out), "--media-dir", str(tmp_path / "media"))
+    wait_for(lambda: broker.job(job_id).get("state") == "running" and gate.hits == 1, what="the job to run")
+    broker.kill()
+    broker.start()  # same port, same append-only file
+    gate.open.set()
+    assert status(broker, "--wait").returncode == 0
+    record = broker.job(job_id)
+    assert (record["state"], record["writes"]) == ("done", "1")
+    assert (out / "report.ar.srt").read_text(encoding="utf-8").count("-->") >= 1
+
+
 def test_each_queue_is_drained_by_its_own_workers(tmp_path, broker, workers):
     folder, out = tmp_path / "shared", tmp_path / "out"
     folder.mkdir()
