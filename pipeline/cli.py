@@ -461,6 +461,7 @@ def worker_command(
 @click.option("--force", is_flag=True, help="Run again even if finished with the same input and settings.")
 @retry_options
 @click.option("--wait", is_flag=True, help="Wait for these jobs; exit 1 if any failed.")
+@output_options
 @fetch_options()
 def submit_command(
     inputs: tuple[str, ...],
@@ -479,6 +480,7 @@ def submit_command(
     absolute.
     """
     workers, board = queue_tools(broker)
+    settings = job_settings(options)
     fetch = make_fetch_options(**options)  # type: ignore[arg-type]
     items = batch.expand(list(inputs))
     if not items:
@@ -487,7 +489,7 @@ def submit_command(
     policy = workers.Policy(max_attempts=max_attempts, backoff=backoff, force=force)
     ids = []
     for item in items:
-        job = Job(target=item.target, article=item.article, out_dir=out_dir, fetch=fetch)
+        job = Job(target=item.target, article=item.article, out_dir=out_dir, fetch=fetch, **settings)
         ids.append(workers.submit(app, board, job, queue, policy))
         click.echo(ids[-1])
     if wait:

@@ -248,6 +248,10 @@ def test_queued_jobs_survive_a_redis_restart_and_failures_never_block(tmp_path, 
         "0.2",
         "--timeout",
         "2",
+        "--formats",
+        "srt,json,ttml",
+        "--preset",
+        "vertical",
     )
     assert len(ids) == 4
     broker.kill()  # no worker has seen them yet
@@ -264,7 +268,10 @@ def test_queued_jobs_survive_a_redis_restart_and_failures_never_block(tmp_path, 
     assert "cannot connect" in url["error"]
     assert notes["error"]
     assert done_1["state"] == done_2["state"] == "done"
-    assert sorted(p.name for p in out.glob("*.srt")) == ["first.ar.srt", "second.ar.srt"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        f"{stem}.ar.{ext}" for stem in ("first", "second") for ext in ("json", "srt", "ttml")
+    ]  # the submitter's --formats, and its --preset: one line a cue
+    assert all(len(c["lines"]) == 1 for c in json.loads((out / "first.ar.json").read_text())["cues"])
     assert workers.log("one").count("model base loaded") == 1  # one model, kept across jobs
 
 
