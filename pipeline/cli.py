@@ -262,6 +262,54 @@ def job_settings(options: dict) -> dict:
     return {"rules": rules, "formats": chosen["formats_"], "karaoke": chosen["karaoke"]}
 
 
+def retry_options(command: Callable) -> Callable:
+    """How often a job failing for a transient reason is tried, shared by watch and submit."""
+    command = click.option(
+        "--backoff",
+        type=click.FloatRange(0),
+        default=WatchOptions.backoff,
+        show_default=True,
+        help="Seconds before the first retry; doubled for each one after.",
+    )(command)
+    return click.option(
+        "--max-attempts",
+        type=click.IntRange(1),
+        default=WatchOptions.max_attempts,
+        show_default=True,
+        help="Tries for a job failing for a transient reason (network).",
+    )(command)
+
+
+def broker_option(required: bool) -> Callable[[Callable], Callable]:
+    return click.option(
+        "--broker",
+        required=required,
+        metavar="redis://HOST:PORT/DB",
+        help="The shared queue's Redis (broker and result backend)."
+        + ("" if required else " With it, jobs go to the queue's workers."),
+    )
+
+
+QUEUE_OPTION = click.option(
+    "--queue",
+    type=click.Choice(["gpu", "cpu"]),
+    default="gpu",
+    show_default=True,
+    help="Which workers take the jobs: gpu (workers with --device cuda or auto) or cpu (cpu or auto).",
+)
+
+
+def queue_tools(broker: str) -> tuple:
+    """The queue's module and board, or one clear line when the ``workers`` extra is missing."""
+    try:
+        from . import board, workers
+    except ImportError as exc:
+        raise ReportsubsError(
+            f"the shared queue needs the workers extra (pip install 'reportsubs[workers]'): {exc}"
+        ) from None
+    return workers, board.Board(board.connect(broker))
+
+
 def make_pool(
     config: ModelConfig, decode: DecodeConfig, indexes: tuple[int, ...], jobs: int
 ) -> TranscriberPool:
@@ -380,6 +428,83 @@ def batch_command(
         click.get_current_context().exit(1)
 
 
+@cli.command("worker")
+@broker_option(required=True)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1),
+    help="Jobs at a time, one process and model each. Default: one per --device-index with cuda, else 1.",
+)
+@click.option(
+    "--max-duration",
+    type=click.FloatRange(1),
+    default=NetOptions.max_duration,
+    show_default=True,
+    help="Longest report, in seconds; the broker's visibility timeout is set from it.",
+)
+@click.option("--name", help="Worker name shown by status (default celery@HOST).")
+@model_options
+def worker_command(
+    broker: str, concurrency: int | None, max_duration: float, name: str | None, **options: object
+) -> None:
+    """Take jobs from the shared queue until stopped (Ctrl-C or SIGTERM: the running jobs finish)."""
+    workers, _ = queue_tools(broker)
+    config, decode, indexes = model_configs(**options)  # type: ignore[arg-type]
+    workers.start_worker(broker, config, decode, indexes, concurrency, max_duration, name)
+
+
+@cli.command("submit")
+@click.argument("inputs", nargs=-1, required=True)
+@broker_option(required=True)
+@OUT_OPTION
+@QUEUE_OPTION
+@click.option("--force", is_flag=True, help="Run again even if finished with the same input and settings.")
+@retry_options
+@click.option("--wait", is_flag=True, help="Wait for these jobs; exit 1 if any failed.")
+@output_options
+@fetch_options()
+def submit_command(
+    inputs: tuple[str, ...],
+    broker: str,
+    out_dir: Path,
+    queue: str,
+    force: bool,
+    max_attempts: int,
+    backoff: float,
+    wait: bool,
+    **options: object,
+) -> None:
+    """Queue INPUTS (as in batch) for the workers; print one job id a line.
+
+    Media, articles and --out must be paths every worker reaches (shared storage); they are recorded
+    absolute.
+    """
+    workers, board = queue_tools(broker)
+    settings = job_settings(options)
+    fetch = make_fetch_options(**options)  # type: ignore[arg-type]
+    items = batch.expand(list(inputs))
+    if not items:
+        raise ReportsubsError("nothing to do: the inputs name no media, URL or list entry")
+    app = workers.make_app(broker)
+    policy = workers.Policy(max_attempts=max_attempts, backoff=backoff, force=force)
+    ids = []
+    for item in items:
+        job = Job(target=item.target, article=item.article, out_dir=out_dir, fetch=fetch, **settings)
+        ids.append(workers.submit(app, board, job, queue, policy))
+        click.echo(ids[-1])
+    if wait:
+        _report_waited(workers.wait(board, ids))
+
+
+def _report_waited(jobs: list[dict]) -> None:
+    failed = [j for j in jobs if j.get("state") == "failed"]
+    for job in failed:
+        log.error("job %s failed: %s: %s", job["id"], job.get("input"), job.get("error"))
+    log.info("%d done, %d failed", len(jobs) - len(failed), len(failed))
+    if failed:
+        click.get_current_context().exit(1)
+
+
 @cli.command("watch")
 @click.argument("inbox", type=click.Path(path_type=Path, file_okay=False))
 @OUT_OPTION
@@ -406,21 +531,10 @@ def batch_command(
     help="Seconds between scans of the folder.",
 )
 @click.option("--polling", is_flag=True, help="Poll instead of waiting for file events (network shares).")
-@click.option(
-    "--max-attempts",
-    type=click.IntRange(1),
-    default=WatchOptions.max_attempts,
-    show_default=True,
-    help="Tries for a job failing for a transient reason (network).",
-)
-@click.option(
-    "--backoff",
-    type=click.FloatRange(0),
-    default=WatchOptions.backoff,
-    show_default=True,
-    help="Seconds before the first retry; doubled for each one after.",
-)
+@retry_options
 @output_options
+@broker_option(required=False)
+@QUEUE_OPTION
 @model_options
 @fetch_options()
 def watch_command(
@@ -433,12 +547,30 @@ def watch_command(
     polling: bool,
     max_attempts: int,
     backoff: float,
+    broker: str | None,
+    queue: str,
     **options: object,
 ) -> None:
-    """Watch INBOX and subtitle every report dropped into it, until stopped (Ctrl-C or SIGTERM)."""
+    """Watch INBOX and subtitle every report dropped into it, until stopped (Ctrl-C or SIGTERM).
+
+    With --broker, the jobs run on the queue's workers (INBOX and --out on shared storage); --jobs is then
+    how many of them are in the queue at once (default 16).
+    """
     settings = job_settings(options)
     fetch, config, decode, indexes = split_options(options)
-    pool = make_pool(config, decode, indexes, jobs)
+    execute, slots, pool = None, 0, None
+    if broker:
+        workers, board = queue_tools(broker)
+        app = workers.make_app(broker)
+        policy = workers.Policy(max_attempts=max_attempts, backoff=backoff)
+        given = click.get_current_context().get_parameter_source("jobs") != click.core.ParameterSource.DEFAULT
+        slots = jobs if given else 16
+
+        def execute(job: Job, row: watch.JobRow) -> object:
+            job_id = workers.watch_job_id(inbox, row.fingerprint, row.id)
+            return workers.run_remote(app, board, job, queue, policy, job_id)
+    else:
+        pool = make_pool(config, decode, indexes, jobs)
     watcher = Watcher(
         inbox,
         lambda target, article: Job(target=target, article=article, out_dir=out_dir, fetch=fetch, **settings),
@@ -452,6 +584,8 @@ def watch_command(
             polling=polling,
         ),
         index=out_dir / "index.html" if "html" in settings["formats"] else None,
+        execute=execute,  # type: ignore[arg-type]
+        slots=slots,
     )
     signals = [0]
 
@@ -493,10 +627,20 @@ def burn_command(media: Path, subtitles: Path | None, out: Path, preset: str, la
 
 
 @cli.command("status")
-@click.argument("inbox", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument("inbox", type=click.Path(path_type=Path, file_okay=False, exists=True), required=False)
+@broker_option(required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
-def status_command(inbox: Path, as_json: bool) -> None:
-    """Show the queue of a watched folder: counts by state, running jobs, recent failures."""
+@click.option("--wait", is_flag=True, help="With --broker: return when nothing is queued or running.")
+def status_command(inbox: Path | None, broker: str | None, as_json: bool, wait: bool) -> None:
+    """Show the queue of a watched folder (INBOX) or of the shared queue (--broker): counts by state,
+    running jobs, failures."""
+    if (inbox is None) == (broker is None):
+        raise ReportsubsError("status takes a watched folder or --broker URL, one of the two")
+    if wait and not broker:
+        raise ReportsubsError("status --wait works with --broker only")
+    if broker:
+        _queue_status(broker, as_json, wait)
+        return
     report = watch.status(inbox)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))
@@ -509,6 +653,26 @@ def status_command(inbox: Path, as_json: bool) -> None:
         click.echo(f"retrying: job {job['id']} {job['input']}: {job['error']}")
     for job in report["recent_failures"]:
         click.echo(f"failed: job {job['id']} {job['input']}: {job['error']}")
+
+
+def _queue_status(broker: str, as_json: bool, wait: bool) -> None:
+    workers, board = queue_tools(broker)
+    if wait:
+        workers.wait(board)
+    report = workers.status(board)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        counts = report["counts"]
+        click.echo(f"{broker}: " + ", ".join(f"{n} {state}" for state, n in counts.items()))
+        for job in report["jobs"]:
+            if job["state"] in ("queued", "running", "retrying"):
+                where = f" on {job['worker']} (pid {job['pid']})" if job["state"] == "running" else ""
+                click.echo(f"{job['state']}: {job['id']} {job['input']}{where}")
+            elif job["state"] == "failed":
+                click.echo(f"failed: {job['id']} {job['input']}: {job['error']}")
+    if wait and report["counts"]["failed"]:
+        click.get_current_context().exit(1)
 
 
 @cli.command("doctor")

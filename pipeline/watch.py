@@ -33,7 +33,7 @@ from . import write
 from .acquire import SIDECARS
 from .errors import ReportsubsError
 from .files import atomic_write_text, sha256_file
-from .job import Job, run_job
+from .job import Job, JobResult, run_job
 from .state import JobRow, JobStore
 from .transcribe import TranscriberPool
 
@@ -68,9 +68,11 @@ class Watcher:
         self,
         inbox: Path,
         make_job: Callable[[str, Path | None], Job],
-        pool: TranscriberPool,
+        pool: TranscriberPool | None,
         options: WatchOptions = WatchOptions(),
         index: Path | None = None,
+        execute: Callable[[Job, JobRow], JobResult] | None = None,
+        slots: int = 0,
     ):
         """``index``: where to keep the review index (``index.html``) of every job, or None for none."""
         self.inbox = inbox
@@ -82,6 +84,9 @@ class Watcher:
         self.store = JobStore(inbox / STATE)
         self.make_job = make_job
         self.pool = pool
+        self.execute = execute or self._run_here
+        """How a job runs: here, on a model of ``pool``, or (``watch --broker``) in the shared queue."""
+        self.slots = slots or (pool.size if pool else 1)
         self.options = options
         self.stop = threading.Event()
         self.wake = threading.Event()
@@ -97,8 +102,7 @@ class Watcher:
             log.info("%d interrupted job(s) queued again", requeued)
         observer = self._observe()
         workers = [
-            threading.Thread(target=self._work, name=f"worker-{n}", daemon=True)
-            for n in range(self.pool.size)
+            threading.Thread(target=self._work, name=f"worker-{n}", daemon=True) for n in range(self.slots)
         ]
         for worker in workers:
             worker.start()
@@ -257,8 +261,7 @@ class Watcher:
         article = self.inbox / row.sidecar if row.sidecar and (self.inbox / row.sidecar).exists() else None
         log.info("job %d (attempt %d): %s", row.id, row.attempts + 1, row.name)
         try:
-            with self.pool.borrow() as transcriber:
-                result = run_job(self.make_job(str(media), article), transcriber)
+            result = self.execute(self.make_job(str(media), article), row)
         except ReportsubsError as exc:
             attempts = row.attempts + 1
             if not exc.permanent and attempts < self.options.max_attempts:
@@ -278,6 +281,11 @@ class Watcher:
         self.store.done(row.id, {k: str(v) for k, v in result.outputs.items()})
         self._move(drop, self.done_dir)
         log.info("job %d done: %s", row.id, ", ".join(str(p) for p in result.outputs.values()))
+
+    def _run_here(self, job: Job, row: JobRow) -> JobResult:
+        assert self.pool is not None, "a watcher without a pool runs its jobs elsewhere"
+        with self.pool.borrow() as transcriber:
+            return run_job(job, transcriber)
 
     def _fail_files(self, drop: Drop, error: str) -> None:
         moved = self._move(drop, self.failed_dir)
