@@ -12,18 +12,22 @@ apt_install() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+missing=()
 if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
-  apt_install ffmpeg
+  missing+=(ffmpeg)
 fi
 # burn: libass needs an Arabic font (Noto Naskh/Sans Arabic); tests open the review page in Chromium
 if ! ls /usr/share/fonts/*/noto/NotoNaskhArabic-Regular.ttf >/dev/null 2>&1; then
-  apt_install fonts-noto-core
+  missing+=(fonts-noto-core)
 fi
 if ! command -v chromium >/dev/null 2>&1; then
-  apt_install chromium
+  missing+=(chromium)
 fi
 if ! command -v redis-server >/dev/null 2>&1; then  # the shared queue's broker; its tests start their own
-  apt_install redis-server
+  missing+=(redis-server)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_install "${missing[@]}"  # one package-list update for all of them
 fi
 
 python=${PYTHON:-python3}
