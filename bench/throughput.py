@@ -3,6 +3,7 @@
     python bench/throughput.py overhead MEDIA [ARTICLE]   # `reportsubs run` against bare faster-whisper
     python bench/throughput.py batch [--count 10]         # one `batch` of N short reports against N `run`s
     python bench/throughput.py hour                       # overhead on a 1-hour input made of the long case
+    python bench/throughput.py timing                     # the timing stage alone on that hour
 
 ``overhead`` runs bare faster-whisper (same model, device, compute type, beam, VAD and word timestamps,
 decoding the file itself) and then ``reportsubs run`` on the same file, each in a fresh process, and prints
@@ -21,6 +22,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 BARE = """
@@ -106,6 +109,38 @@ def batch(count: int) -> dict:
 
 
 def hour() -> dict:
+    return overhead(hour_media(), None)
+
+
+def timing_cost() -> dict:
+    """The timing stage alone on an hour of audio, against a transcript of a word every 0.4 s: seconds
+    and the peak memory it adds on top of the decoded audio (the issue's budget for alignment and timing
+    together is 15 % of transcription time)."""
+    import resource
+
+    sys.path.insert(0, str(ROOT))
+    from pipeline import audio, timing
+    from pipeline.data import Transcript, Word
+
+    samples = audio.load(hour_media())
+    words = tuple(Word("كلمة", t, t + 0.35, 0.9) for t in np.arange(0.0, samples.duration - 1, 0.4))
+    transcript = Transcript(words, "ar", samples.duration, "none")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    refined = timing.refine(transcript, samples)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "audio_s": round(samples.duration, 1),
+        "timing_s": round(seconds, 2),
+        "voiced_stretches": len(refined.voiced),
+        "peak_mb_before": round(before),
+        "peak_mb_after": round(peak),
+    }
+
+
+def hour_media() -> Path:
+    """An hour of audio: the long case five times over (built once)."""
     sys.path.insert(0, str(ROOT))
     from bench.cases import build_case
 
@@ -137,7 +172,7 @@ def hour() -> dict:
             ],
             check=True,
         )
-    return overhead(target, None)
+    return target
 
 
 def main() -> int:
@@ -152,11 +187,14 @@ def main() -> int:
     many = sub.add_parser("batch")
     many.add_argument("--count", type=int, default=10)
     sub.add_parser("hour")
+    sub.add_parser("timing")
     args = parser.parse_args()
     if args.what == "overhead":
         report = overhead(args.media, args.article, args.model)
     elif args.what == "batch":
         report = batch(args.count)
+    elif args.what == "timing":
+        report = timing_cost()
     else:
         report = hour()
     report["cpu_count"] = os.cpu_count()
