@@ -13,6 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "media" / "demo"
 
 
+def cut(folder: Path, name: str, start: float, length: float) -> Path:
+    """A piece of the demo report, re-encoded small, so that each job takes seconds."""
+    path = folder / name
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-ss", str(start), "-i", str(DEMO / "report.mp4")]
+    command += ["-t", str(length), "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(path)]
+    subprocess.run(command, check=True)
+    return path
+
+
 def reportsubs(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the real command line in a child process, as a user would."""
     return subprocess.run(

@@ -15,30 +15,21 @@ from pathlib import Path
 import lxml.html
 import pysubs2
 import pytest
-from conftest import DEMO, ROOT, reportsubs
+from conftest import DEMO, ROOT, cut, reportsubs
 
 WATCH_TIMING = ["--settle", "0.6", "--pair-wait", "2.5", "--poll", "0.2"]
-
-
-def cut(tmp_path_factory, name: str, start: float, length: float) -> Path:
-    """A piece of the demo report, re-encoded small, so that each job takes seconds."""
-    path = tmp_path_factory.mktemp("media") / name
-    command = ["ffmpeg", "-nostdin", "-v", "error", "-ss", str(start), "-i", str(DEMO / "report.mp4")]
-    command += ["-t", str(length), "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(path)]
-    subprocess.run(command, check=True)
-    return path
 
 
 @pytest.fixture(scope="module")
 def short_report(tmp_path_factory) -> Path:
     """The demo's first two sentences (23 s of speech)."""
-    return cut(tmp_path_factory, "short.mp4", 0, 23.5)
+    return cut(tmp_path_factory.mktemp("media"), "short.mp4", 0, 23.5)
 
 
 @pytest.fixture(scope="module")
 def other_report(tmp_path_factory) -> Path:
     """The demo's football sentence: other content for the same names."""
-    return cut(tmp_path_factory, "other.mp4", 28, 19)
+    return cut(tmp_path_factory.mktemp("media"), "other.mp4", 28, 19)
 
 
 def index_rows(out: Path) -> list[tuple[str, str]]:
