@@ -199,7 +199,7 @@ def _report(
     probes = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-probes-"))
     try:
         if choose is not None and options.video_index is None and len(found) > 1:
-            found = _choose(found, probes, options, text, choose, whole)
+            found = _choose(found, probes, options, text, choose, whole) or found
         to_try = [c for c in found if c.speech != 0] or found  # no speech: never the report while one speaks
         media, url = _download([c.url for c in to_try], folder, options, whole)
     finally:

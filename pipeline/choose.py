@@ -37,8 +37,9 @@ from .transcribe import Transcriber
 
 log = logging.getLogger(__name__)
 
-PROBE_SPEECH = 30.0
-"""Seconds of speech heard per candidate: a report's first sentences name its story."""
+PROBE_SPEECH = 15.0
+"""Seconds of speech heard per candidate: a report's first sentence or two name its story. Hearing costs
+about 1 s a candidate with the base model on 2 CPU cores, most of it the decode (``bench/choose_cost.py``)."""
 MIN_SPEECH = 1.5
 """Less speech than this (seconds) is a jingle, a breath or VAD noise, not a narrated report."""
 TIE_WORDS = 3
@@ -69,6 +70,7 @@ def listener(transcriber: Transcriber) -> Listen:
             vad_filter=False,
             without_timestamps=True,
             condition_on_previous_text=False,
+            temperature=0.0,  # no fallback decodes: a probe of music or noise must not cost five passes
         )
         return " ".join(segment.text for segment in segments).split()
 

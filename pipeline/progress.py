@@ -84,8 +84,6 @@ class BatchProgress(Reporter):
             item.target,
             f" ({entry['error']})" if entry.get("error") else "",
         )
-        if entry.get("article_match") == "low":
-            log.warning("%s: its speech covers little of the article (article_match: low)", item.target)
 
     def close(self) -> None:
         if self.live is not None:
