@@ -5,8 +5,10 @@ story's report from the article's own report; their speech can. Acquire download
 candidate (``VideoCandidate.probe``); this stage listens to it:
 
 1. Silero VAD finds its speech; one with under ``MIN_SPEECH`` seconds of it is never the report.
-2. Its first ``PROBE_SPEECH`` seconds of speech are transcribed once, greedily, without timestamps: a
-   probe needs the words, not their times, and the cheapest decode that finds them.
+2. Its first ``PROBE_SPEECH`` seconds of speech are transcribed once, greedily, two candidates to one
+   30 s Whisper window (``GAP`` seconds of silence between them, each segment going back to the
+   candidate it lies in): Whisper's encoder costs the same for a full window as for a padded one, and it
+   is most of a probe's cost.
 3. The probe is aligned to the article (``align``, the same matching as the subtitles' own); its score is
    the number of its words the article holds as part of a spoken sentence, so that common words shared
    with any Arabic text count for nothing, and a short promo of the same story scores below the report.
@@ -37,9 +39,12 @@ from .transcribe import Transcriber
 
 log = logging.getLogger(__name__)
 
-PROBE_SPEECH = 15.0
-"""Seconds of speech heard per candidate: a report's first sentence or two name its story. Hearing costs
-about 1 s a candidate with the base model on 2 CPU cores, most of it the decode (``bench/choose_cost.py``)."""
+PROBE_SPEECH = 13.0
+"""Seconds of speech heard per candidate: a report's first sentence or two name its story."""
+GAP = 2.0
+"""Silence between two candidates' speech in one window: Whisper ends its segment there."""
+WINDOW = 30.0
+"""Whisper's input: two probes and their gap fill one."""
 MIN_SPEECH = 1.5
 """Less speech than this (seconds) is a jingle, a breath or VAD noise, not a narrated report."""
 TIE_WORDS = 3
@@ -47,8 +52,8 @@ TIE_SHARE = 0.1
 LOW_MATCH = 0.2
 """Share of the article's sentences that must be heard for the report to count as narrating it."""
 
-Listen = Callable[[Audio], list[str]]
-"""Transcribes a short probe into its words."""
+Listen = Callable[[Audio], list[tuple[float, str]]]
+"""Transcribes up to 30 s of audio into its segments: (middle in seconds, text)."""
 
 
 def chooser(transcriber: Transcriber) -> Callable[[list[VideoCandidate], Article], list[VideoCandidate]]:
@@ -59,22 +64,36 @@ def chooser(transcriber: Transcriber) -> Callable[[list[VideoCandidate], Article
 
 
 def listener(transcriber: Transcriber) -> Listen:
-    """The cheapest decode of ``transcriber``'s model that still hears the words: greedy, one pass, no
-    timestamps, no VAD (the probe is speech already)."""
+    """The cheapest decode of ``transcriber``'s model that still hears the words and tells two probes
+    apart: greedy, one pass, segment times only, no VAD (the probes are speech already)."""
 
-    def listen(probe: Audio) -> list[str]:
+    def listen(window: Audio) -> list[tuple[float, str]]:
         segments, _ = transcriber.model.transcribe(
-            probe.samples,
+            window.samples,
             language=transcriber.decode.language,
             beam_size=1,
             vad_filter=False,
-            without_timestamps=True,
             condition_on_previous_text=False,
             temperature=0.0,  # no fallback decodes: a probe of music or noise must not cost five passes
         )
-        return " ".join(segment.text for segment in segments).split()
+        return [((segment.start + segment.end) / 2, segment.text) for segment in segments]
 
     return listen
+
+
+def hear(speech: dict[str, np.ndarray], listen: Listen) -> dict[str, list[str]]:
+    """The words of each probe's speech, probes packed into as few Whisper windows as they fit."""
+    rate = audio.SAMPLE_RATE
+    per_window = int((WINDOW + GAP) // (PROBE_SPEECH + GAP))
+    keys, gap = list(speech), np.zeros(round(GAP * rate), np.float32)
+    words: dict[str, list[str]] = {k: [] for k in keys}
+    for first in range(0, len(keys), per_window):
+        group = keys[first : first + per_window]
+        starts = np.cumsum([0] + [len(speech[k]) + len(gap) for k in group[:-1]]) / rate
+        window = np.concatenate([part for k in group for part in (speech[k], gap)][:-1])
+        for middle, text in listen(Audio(window)):
+            words[group[int(np.searchsorted(starts, middle, side="right")) - 1]] += text.split()
+    return words
 
 
 def rank(candidates: list[VideoCandidate], article: Article, listen: Listen) -> list[VideoCandidate]:
@@ -89,7 +108,8 @@ def rank(candidates: list[VideoCandidate], article: Article, listen: Listen) -> 
             speech[keys[-1]] = _speech(samples)
     speaking = [k for k, s in speech.items() if len(s)]
     compare = len(speaking) > 1 and not article.is_empty
-    scores = {k: held(article, listen(Audio(speech[k]))) for k in speaking} if compare else {}
+    heard = hear({k: speech[k] for k in speaking}, listen) if compare else {}
+    scores = {k: held(article, words) for k, words in heard.items()}
     scored = [
         replace(c, speech=round(len(speech[k]) / audio.SAMPLE_RATE, 2), score=scores.get(k))
         for c, k in zip(candidates, keys, strict=True)

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import DEMO, cut, reportsubs
 from newsroom import Newsroom, page, start
 
 from pipeline import choose, embeds
-from pipeline.data import VideoCandidate
+from pipeline.data import Audio, VideoCandidate
 from pipeline.state import JobStore
 
 TIBET = (
@@ -144,3 +145,28 @@ def test_status_lists_finished_jobs_whose_speech_did_not_match_the_article(tmp_p
     assert proc.stdout.count("low article match") == 1 and "r1.mp4" in proc.stdout
     report = json.loads(reportsubs("status", str(inbox), "--json").stdout)
     assert [j["input"] for j in report["low_article_match"]] == ["r1.mp4"]
+
+
+def test_two_probes_share_one_whisper_window_and_each_segment_goes_back_to_its_own():
+    rate = 16_000
+    speech = {
+        "a": np.ones(10 * rate, np.float32),
+        "b": np.ones(13 * rate, np.float32),
+        "c": np.ones(5 * rate, np.float32),
+    }
+    windows = []
+
+    def listen(window: Audio) -> list[tuple[float, str]]:
+        windows.append(window.duration)
+        return (
+            [(4.0, "ورجح التقرير"), (13.0, "في الغاب"), (18.0, "أحرزت منتخبات")]
+            if len(windows) == 1
+            else [(2.0, "ليس لك")]
+        )
+
+    assert choose.hear(speech, listen) == {
+        "a": ["ورجح", "التقرير"],
+        "b": ["في", "الغاب", "أحرزت", "منتخبات"],
+        "c": ["ليس", "لك"],
+    }
+    assert windows == [10 + choose.GAP + 13, 5]
