@@ -22,6 +22,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import redis
 from redis.lock import Lock
@@ -55,9 +56,10 @@ def connect(url: str) -> redis.Redis:
 
 class Board:
     def __init__(self, client: redis.Redis):
-        self.client = client
+        # Any: redis-py's types cannot say that a client made with decode_responses=True returns str
+        self.client: Any = client
 
-    def add(self, job_id: str, fields: dict[str, str]) -> None:
+    def add(self, job_id: str, fields: dict[str, object]) -> None:
         now = time.time()
         with self.client.pipeline() as pipe:
             pipe.hset(_key(job_id), mapping={**fields, "id": job_id, "state": "queued", "submitted": now})

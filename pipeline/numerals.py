@@ -52,7 +52,7 @@ MAX_NUMBER = 10**12
 
 
 def _month_table() -> dict[Reading, int]:
-    table = {(normalize(name),): m for m, name in enumerate(GREGORIAN, 1)}
+    table: dict[Reading, int] = {(normalize(name),): m for m, name in enumerate(GREGORIAN, 1)}
     table |= {tuple(normalize(w) for w in name.split()): m for m, name in enumerate(LEVANTINE, 1)}
     return table | {(normalize(name),): m for name, m in (EGYPTIAN | MAGHREBI).items()}
 
@@ -281,14 +281,15 @@ def _items(pieces: list[str], months: bool) -> list[tuple[int, list[Slot]]]:
 def _date(pieces: list[str], i: int) -> tuple[int, list[Slot]] | None:
     """«9/ 02/ 2019» (day, month, year) or «9 فبراير» (a day before a month name)."""
     values = [_plain_int(p) for p in pieces[i : i + 3]]
-    if len(values) == 3 and None not in values:
-        d, m, y = values
+    whole = [v for v in values if v is not None]
+    if len(whole) == 3:
+        d, m, y = whole
         if 1 <= d <= 31 and 1 <= m <= 12 and 1000 <= y <= 2999 and len(pieces[i + 2].strip(".,،")) == 4:
             return 3, [day(d), month(m), cardinal(y)]
-    d = values[0] if values else None
-    named = _month_at(pieces, i + 1) if d is not None and 1 <= d <= 31 else None
-    if named:
-        return 1 + named[0], [day(d), *named[1]]
+    first: int | None = values[0] if values else None
+    named = _month_at(pieces, i + 1) if first is not None and 1 <= first <= 31 else None
+    if named and first is not None:
+        return 1 + named[0], [day(first), *named[1]]
     return None
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from .batch import Item, Reporter
 from .transcribe import Progress
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 log = logging.getLogger("pipeline")
 
@@ -50,19 +54,20 @@ class BatchProgress(Reporter):
             self.overall = self.live.add_task("all jobs", total=total)
             logging.getLogger().handlers[:] = [RichHandler(console=console, show_path=False)]
             self.live.start()
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
 
     def started(self, item: Item) -> Progress:
         name = item.target.rsplit("/", 1)[-1] or item.target
         if self.live is None:
             log.info("job started: %s", item.target)
             return transcription_lines()
+        live = self.live
         with self.lock:
-            task = self.live.add_task(name[:40], total=1.0)
+            task = live.add_task(name[:40], total=1.0)
             self.tasks[item.target] = task
 
         def report(done: float, total: float) -> None:
-            self.live.update(task, completed=done / total if total else 1.0)
+            live.update(task, completed=done / total if total else 1.0)
 
         return report
 

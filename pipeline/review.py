@@ -62,7 +62,7 @@ def cue_findings(cue: dict, words: list[dict]) -> list[Finding]:
 def said_differently(word: dict) -> bool:
     """An article word heard as another word, not merely misspelt (see ``OTHER_WORD``)."""
     heard = word.get("heard")
-    return bool(heard) and fuzz.ratio(normalize_text(heard), normalize_text(word["text"])) < OTHER_WORD
+    return bool(heard) and fuzz.ratio(normalize_text(str(heard)), normalize_text(word["text"])) < OTHER_WORD
 
 
 def group_words(cue_lines: list, words: list[dict]) -> list[list[dict]]:

@@ -82,7 +82,7 @@ def broker(tmp_path) -> Iterator[Redis]:
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory) -> Path:
     """The demo's first sentence: a few seconds of speech, so each job is short."""
-    return cut(tmp_path_factory, "clip.mp4", 0, 6)
+    return cut(tmp_path_factory.mktemp("clips"), "clip.mp4", 0, 6)
 
 
 class Gate:

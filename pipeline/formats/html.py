@@ -77,7 +77,7 @@ def render(output: Output) -> str:
         "</tr></thead>"
         f"<tbody>\n{rows}\n</tbody></table>\n{_article(document)}</main>"
     )
-    track = json.dumps([[c["start"], c["end"], "\n".join(c["lines"])] for c in cues])
+    track = json.dumps([[c.start, c.end, "\n".join(c.lines)] for c in output.cues])
     return page(f"مراجعة: {title}", body, SCRIPT.replace("__CUES__", track.replace("</", "<\\/")))
 
 
