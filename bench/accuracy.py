@@ -109,6 +109,10 @@ def edge_truth(token: Token, truth: list[dict], first: bool) -> float | None:
     return None
 
 
+DECODER = Path(transcribe_module.__file__).read_bytes()
+"""The decoding code this process runs (read once: an edit made while a bench runs is not what it runs)."""
+
+
 class CachedTranscriber(Transcriber):
     """A transcriber that keeps each raw transcript under ``bench/out/cache``, keyed by the audio and the
     settings, so that work on the later stages does not wait for Whisper again (``--cached``). The cache
@@ -118,7 +122,7 @@ class CachedTranscriber(Transcriber):
     def transcribe(self, audio_in: audio.Audio, progress=None) -> Transcript:
         key = hashlib.sha256(audio_in.samples.tobytes())
         key.update(json.dumps([asdict(self.config), asdict(self.decode)], sort_keys=True).encode())
-        key.update(Path(transcribe_module.__file__).read_bytes())  # a change to decoding is a new transcript
+        key.update(DECODER)  # a change to decoding is a new transcript
         path = ROOT / "bench" / "out" / "cache" / f"{key.hexdigest()[:24]}.json"
         if path.exists():
             raw = json.loads(path.read_text())
