@@ -18,6 +18,7 @@ Only ``http`` and ``https`` URLs are ever followed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ MEDIA_SUFFIXES = (
 )
 OUTSIDE_ARTICLE = re.compile(r"sidebar|widget|related|footer|comment|see-also|\bnav", re.I)
 DECLARED = ("jsonld", "og:video", "twitter:player:stream", "twitter:player")
+MAX_CANDIDATES = 50
+"""Videos kept per page, in page order: a real page has a handful; a hostile one thousands of iframes."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,10 @@ class Candidate:
 
 
 def is_media_url(url: str) -> bool:
-    return urlsplit(url).path.lower().endswith(MEDIA_SUFFIXES)
+    try:
+        return urlsplit(url).path.lower().endswith(MEDIA_SUFFIXES)
+    except ValueError:  # a malformed URL («http://[::1/x.mp4») is no video
+        return False
 
 
 def find(html: str, base_url: str) -> list[Candidate]:
@@ -72,7 +78,8 @@ def find(html: str, base_url: str) -> list[Candidate]:
     except (ValueError, lxml.etree.ParserError):
         return []
     base = root.xpath("//base/@href")
-    base_url = urljoin(base_url, base[0]) if base else base_url
+    with contextlib.suppress(ValueError):  # a malformed <base> is ignored, as browsers do
+        base_url = urljoin(base_url, base[0]) if base else base_url
     found: list[tuple[str, str, bool]] = []
     for script in root.xpath('//script[@type="application/ld+json"]/text()'):
         for video in _video_objects(script):
@@ -102,11 +109,17 @@ def find(html: str, base_url: str) -> list[Candidate]:
     out: list[Candidate] = []
     seen: set[str] = set()
     for url, kind, in_article in found:
-        absolute = urldefrag(urljoin(base_url, url.strip()))[0]
-        if urlsplit(absolute).scheme not in {"http", "https"} or absolute in seen:
+        try:
+            absolute = urldefrag(urljoin(base_url, url.strip()))[0]
+            scheme = urlsplit(absolute).scheme
+        except ValueError:  # malformed: skipped like any link that is no video
+            continue
+        if scheme not in {"http", "https"} or absolute in seen:
             continue
         seen.add(absolute)
         out.append(Candidate(absolute, kind, len(out) + 1, in_article))
+        if len(out) == MAX_CANDIDATES:
+            break
     return out
 
 

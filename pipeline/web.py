@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import __version__
+from .article import decode
 from .errors import ReportsubsError, TransientError
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ class Response:
     validators: dict[str, str]
     """ETag, Last-Modified and Content-Length: what tells whether the content changed since last time."""
     body: bytes | None
+    charset: str | None = None
+    """The charset the Content-Type header declares, if any."""
 
     @property
     def is_media(self) -> bool:
@@ -66,7 +69,9 @@ class Response:
         return self.content_type in {"text/html", "application/xhtml+xml"}
 
     def text(self) -> str:
-        return (self.body or b"").decode("utf-8", "replace")
+        """The page as text, in its declared (or detected) encoding."""
+        text = decode(self.body or b"", self.charset, html=True)
+        return text if text is not None else (self.body or b"").decode("utf-8", "replace")
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
@@ -77,7 +82,11 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
 
 
 def check_url(url: str) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port is what finds «host:port» garbage
+    except ValueError as exc:
+        raise ReportsubsError(f"malformed URL {url!r}: {exc}") from None
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ReportsubsError(f"not an http(s) URL: {url!r}")
 
@@ -111,7 +120,9 @@ def get(url: str, options: NetOptions, read_page: bool = True) -> Response:
                 body = reply.read(options.max_page_bytes + 1)
                 if len(body) > options.max_page_bytes:
                     raise ReportsubsError(f"{url}: page larger than {options.max_page_bytes // 2**20} MB")
-            return Response(reply.geturl(), content_type, validators, body)
+            return Response(
+                reply.geturl(), content_type, validators, body, reply.headers.get_content_charset()
+            )
     except urllib.error.HTTPError as exc:
         error = TransientError if exc.code >= 500 or exc.code == 429 else ReportsubsError
         raise error(f"{url}: HTTP {exc.code} {exc.reason}") from None
