@@ -46,7 +46,7 @@ def replace_all(files: Mapping[Path, bytes]) -> None:
     staged: list[tuple[str, Path]] = []
     try:
         for path, data in files.items():
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".part")
             staged.append((tmp, path))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -85,40 +85,6 @@ def _atomic(path: Path) -> Iterator:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-
-
-def replace_all(files: Mapping[Path, bytes]) -> None:
-    """Replace every file of ``files`` (path → content), all of them or none.
-
-    Each file is written and synced under a temporary name beside its target; only when all are written
-    are they renamed into place. A write that fails (disk full, quota) removes the temporary files and
-    leaves the earlier set untouched. The renames themselves are metadata operations in one folder, which
-    do not fail for lack of space.
-    """
-    written: dict[Path, str] = {}
-    try:
-        for path, data in files.items():
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".part")
-            written[path] = tmp
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
-    except OSError as exc:
-        _remove(written.values())
-        raise ReportsubsError(f"cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        _remove(written.values())
-        raise
-    for path, tmp in written.items():
-        os.replace(tmp, path)
-
-
-def _remove(paths: Iterable[str]) -> None:
-    for tmp in paths:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
 
 
 @contextlib.contextmanager
