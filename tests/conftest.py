@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "media" / "demo"
+WATCH_TIMING = ["--settle", "0.6", "--pair-wait", "2.5", "--poll", "0.2"]
 
 
 def reportsubs(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -22,6 +25,44 @@ def reportsubs(*args: str, cwd: Path | None = None, timeout: float = 600) -> sub
         cwd=cwd,
         timeout=timeout,
     )
+
+
+def cut(tmp_path_factory: pytest.TempPathFactory, name: str, start: float, length: float) -> Path:
+    """A piece of the demo report, re-encoded small, so that each job takes seconds."""
+    path = tmp_path_factory.mktemp("media") / name
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-ss", str(start), "-i", str(DEMO / "report.mp4")]
+    command += ["-t", str(length), "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(path)]
+    subprocess.run(command, check=True)
+    return path
+
+
+def wait_for(check, timeout: float = 90, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def start_watch(inbox: Path, out: Path, log: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "watch", str(inbox), "--out", str(out), *WATCH_TIMING, *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("a"),
+        cwd=ROOT,
+        start_new_session=True,
+    )
+
+
+def jobs(inbox: Path) -> list[dict]:
+    db = sqlite3.connect(inbox / ".reportsubs" / "state.sqlite")
+    db.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in db.execute("SELECT * FROM jobs ORDER BY id")]
+    finally:
+        db.close()
 
 
 @pytest.fixture(scope="session")

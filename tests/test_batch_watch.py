@@ -6,27 +6,13 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import lxml.html
 import pysubs2
 import pytest
-from conftest import DEMO, ROOT, reportsubs
-
-WATCH_TIMING = ["--settle", "0.6", "--pair-wait", "2.5", "--poll", "0.2"]
-
-
-def cut(tmp_path_factory, name: str, start: float, length: float) -> Path:
-    """A piece of the demo report, re-encoded small, so that each job takes seconds."""
-    path = tmp_path_factory.mktemp("media") / name
-    command = ["ffmpeg", "-nostdin", "-v", "error", "-ss", str(start), "-i", str(DEMO / "report.mp4")]
-    command += ["-t", str(length), "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(path)]
-    subprocess.run(command, check=True)
-    return path
+from conftest import DEMO, cut, jobs, reportsubs, start_watch, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -46,35 +32,6 @@ def index_rows(out: Path) -> list[tuple[str, str]]:
     dom = lxml.html.fromstring((out / "index.html").read_text())
     rows = dom.xpath("//table[@id='jobs']/tbody/tr")
     return sorted((Path(row.xpath("td")[0].text_content()).name, row.get("data-status")) for row in rows)
-
-
-def wait_for(check, timeout: float = 90, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def start_watch(inbox: Path, out: Path, log: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "watch", str(inbox), "--out", str(out), *WATCH_TIMING, *extra],
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("a"),
-        cwd=ROOT,
-        start_new_session=True,
-    )
-
-
-def jobs(inbox: Path) -> list[dict]:
-    db = sqlite3.connect(inbox / ".reportsubs" / "state.sqlite")
-    db.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in db.execute("SELECT * FROM jobs ORDER BY id")]
-    finally:
-        db.close()
 
 
 def copy_slowly(source: Path, target: Path, pieces: int = 6, pause: float = 0.3) -> None:
