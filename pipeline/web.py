@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from . import __version__
 from .article import decode
@@ -33,6 +33,9 @@ MEDIA_TYPES = (
     "application/x-mpegurl",
     "application/dash+xml",
 )
+
+URL_SAFE = "/:;?#[]@!$&'()*+,=%~"
+"""What ``quote`` leaves alone in a URL: its delimiters and existing escapes; only non-ASCII is encoded."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ def check_url(url: str) -> None:
 def get(url: str, options: NetOptions, read_page: bool = True) -> Response:
     """GET ``url``: headers always, the body only for pages (never for media, which yt-dlp downloads)."""
     check_url(url)
+    url = quote(url, safe=URL_SAFE)  # a link written with non-ASCII characters, percent-encoded for HTTP
     handlers: list[urllib.request.BaseHandler] = [_HttpOnlyRedirects()]
     if options.proxy:
         handlers.append(urllib.request.ProxyHandler({"http": options.proxy, "https": options.proxy}))

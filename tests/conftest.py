@@ -36,13 +36,13 @@ def cut(tmp_path_factory: pytest.TempPathFactory, name: str, start: float, lengt
     return path
 
 
-def wait_for(check, timeout: float = 90, what: str = "condition"):
+def wait_for(check, timeout: float = 90, what: str = "condition", every: float = 0.2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = check()
         if result:
             return result
-        time.sleep(0.2)
+        time.sleep(every)
     raise AssertionError(f"timed out waiting for {what}")
 
 
@@ -53,6 +53,13 @@ def start_watch(inbox: Path, out: Path, log: Path, *extra: str) -> subprocess.Po
         stderr=log.open("a"),
         cwd=ROOT,
         start_new_session=True,
+    )
+
+
+def running(inbox: Path) -> bool:
+    """True once the watcher's state says a job is running: inside run_job, before any of it can finish."""
+    return (inbox / ".reportsubs" / "state.sqlite").exists() and any(
+        r["status"] == "running" for r in jobs(inbox)
     )
 
 

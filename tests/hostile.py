@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def start() -> tuple[Hostile, ThreadingHTTPServer]:
             pass
 
         def do_GET(self) -> None:
-            path = self.path.split("?")[0]
+            path = unquote(self.path.split("?")[0])
             hostile.seen.append(path)
             reply = hostile.routes.get(path)
             if reply is None:
