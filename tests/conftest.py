@@ -58,9 +58,12 @@ def start_watch(inbox: Path, out: Path, log: Path, *extra: str) -> subprocess.Po
 
 def running(inbox: Path) -> bool:
     """True once the watcher's state says a job is running: inside run_job, before any of it can finish."""
-    return (inbox / ".reportsubs" / "state.sqlite").exists() and any(
-        r["status"] == "running" for r in jobs(inbox)
-    )
+    if not (inbox / ".reportsubs" / "state.sqlite").exists():
+        return False
+    try:
+        return any(r["status"] == "running" for r in jobs(inbox))
+    except sqlite3.OperationalError:  # made, but its table not yet created
+        return False
 
 
 def jobs(inbox: Path) -> list[dict]:

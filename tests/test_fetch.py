@@ -52,7 +52,7 @@ PAGES = {
     "/local-scheme/": page(
         '<video src="file:///etc/passwd"></video><iframe src="file:///etc/hosts"></iframe>'
     ),
-    "/no-text/": page('<video controls src="/media/teaser.mp4"></video>', article=""),
+    "/no-text/": page('<video controls src="/media/report.mp4"></video>', article=""),
 }
 
 
