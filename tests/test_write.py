@@ -60,8 +60,8 @@ def test_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path):
 
 
 def test_a_write_that_fails_part_way_keeps_the_whole_old_set(tmp_path):
-    """A full disk (here: the kernel's file-size limit, EFBIG) while writing the JSON, the last and largest
-    file: the old SRT/ASS/VTT/JSON must all stay, with no temporary file beside them."""
+    """A full disk (here: the kernel's file-size limit, EFBIG) while writing the JSON, the largest file: the
+    whole old set must stay, with no temporary file beside it."""
     old = write.write_all(CUES, {"run": "old"}, tmp_path, "report.ar")
     before = {path: path.read_bytes() for path in old.values()}
     limit = 64 * 1024  # far above each subtitle file, far below the JSON below
@@ -70,7 +70,7 @@ def test_a_write_that_fails_part_way_keeps_the_whole_old_set(tmp_path):
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, previous_limit[1]))
     try:
         with pytest.raises(ReportsubsError, match="cannot write"):
-            write.write_all(CUES[::-1], {"run": "new", "words": ["كلمة"] * limit}, tmp_path, "report.ar")
+            write.write_all(CUES[::-1], {"run": "new", "padding": "كلمة " * limit}, tmp_path, "report.ar")
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, previous_limit)
         signal.signal(signal.SIGXFSZ, previous_handler)
