@@ -78,12 +78,13 @@ def test_batch_names_are_unique_and_fit_the_file_system(tmp_path, hostile, clip)
         json.loads(p.read_text())["input"]: p for p in out.glob("*.json") if p.name.endswith(".ar.json")
     }
     assert set(results) == {*urls, str(local)}  # four jobs, four sets of outputs: none overwrote another
-    for path in results.values():
-        stem = path.name.removesuffix(".ar.json")
-        assert len(path.name.encode()) <= 200
-        assert {p.name for p in out.glob(f"{stem}.ar.*")} == {
-            f"{stem}.ar.{ext}" for ext in ("srt", "ass", "vtt", "json")
-        }
+    summary = json.loads((out / "reportsubs-batch.json").read_text())
+    for job in summary["jobs"]:  # each job's whole set, under its own stem, every name within limits
+        stem = results[job["input"]].name.removesuffix(".ar.json")
+        assert set(job["outputs"]) >= {"srt", "ass", "vtt", "json"}
+        for written in job["outputs"].values():
+            assert Path(written).name.startswith(f"{stem}.ar.") and Path(written).is_file()
+            assert len(Path(written).name.encode()) <= 200
     assert all(results[u].name.startswith("report-") for u in (*urls[:2], str(local)))
     assert results[urls[2]].name.startswith("报道报道")
     shown = " ".join(" ".join(c["lines"]) for c in json.loads(results[str(local)].read_text())["cues"])
