@@ -103,6 +103,7 @@ class Watcher:
         """How a job runs: here, on a model of ``pool``, or (``watch --broker``) in the shared queue."""
         self.slots = slots or (pool.size if pool else 1)
         self.options = options
+        self.moving = threading.Lock()
         self.stop = threading.Event()
         self.wake = threading.Event()
         self.changed: dict[str, tuple[int, int, float]] = {}
@@ -345,7 +346,14 @@ class Watcher:
             atomic_write_text(moved.with_name(moved.name + ".error.txt"), error.rstrip() + "\n")
 
     def _move(self, drop: Drop, folder: Path) -> Path | None:
-        """Move a drop's files into ``folder`` under a name not taken there; return the media's new path."""
+        """Move a drop's files into ``folder`` under a name not taken there; return the media's new path.
+
+        The scanner and a worker may both move the same failed drop; one at a time, the second finds it gone.
+        """
+        with self.moving:
+            return self._move_now(drop, folder)
+
+    def _move_now(self, drop: Drop, folder: Path) -> Path | None:
         media = self.inbox / drop.name
         if not (media.exists() or media.is_symlink()):
             return None

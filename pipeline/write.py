@@ -57,5 +57,6 @@ def write_all(
 def write_index(out_dir: Path, entries: list[dict]) -> Path:
     """``index.html`` in ``out_dir``: one row per job (batch summary entries), linking each review page."""
     path = out_dir / "index.html"
+    make_folder(out_dir)  # ensure_writable no longer makes it: a watcher's first job may have failed
     atomic_write_text(path, formats.html.render_index(entries, out_dir))
     return path
