@@ -2,8 +2,13 @@
 
 A local media file's article is the one given, else a file beside it with the same stem (``.md``, ``.txt``,
 ``.html``, ``.htm``). An article URL is fetched, its text extracted, and its video report found
-(``embeds``) and downloaded (``web``); a direct media URL is downloaded as is. Without an article the report
-is subtitled from the transcript alone, with a warning.
+(``embeds``, merged with what yt-dlp's generic extractor lists) and downloaded (``web``); a direct media URL
+is downloaded as is. Without an article the report is subtitled from the transcript alone, with a warning.
+
+When a page offers several videos, the caller may pass a ``Chooser`` (``choose.chooser``): the opening
+``PROBE_SECONDS`` of each of the first ``MAX_PROBED`` candidates are downloaded, the chooser scores them by
+what they say, and the full download is made of the winner only; a video without speech is never taken
+while another speaks. Acquire itself knows nothing of transcription.
 
 Downloads live in one folder per URL, ``<media dir>/downloads/<hash of the URL>/``, with fixed names
 (``report.<ext>``, ``report.md``, ``page.html``, ``meta.json``): never a name taken from the page. A run
@@ -11,8 +16,9 @@ of the same URL reuses them while the page (or, for a direct media URL, its ETag
 unchanged, unless ``refresh``. A download happens in a temporary folder moved into place only when whole,
 so a failure leaves the earlier download, or nothing: no partial file, empty folder or lock file.
 
-Everything that touches the network runs under one wall-clock deadline (``deadline.within``), the page and
-the media together, however slowly the bytes arrive.
+Everything that touches the network runs under one wall-clock deadline (``deadline.within``), the page,
+the chooser's probes and the media together, however slowly the bytes arrive; the chooser itself runs in
+the calling process (``within``'s ``ask``), where its model is loaded.
 """
 
 from __future__ import annotations
@@ -23,13 +29,14 @@ import logging
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import article as article_text
 from . import audio, embeds, web
-from .data import Article, Source
+from .data import Article, Source, VideoCandidate
 from .deadline import within
 from .errors import ReportsubsError
 from .files import atomic_write_text, is_regular, locked
@@ -39,7 +46,15 @@ log = logging.getLogger(__name__)
 SIDECARS = (".md", ".txt", ".html", ".htm", ".url")
 NO_ARTICLE = Article(title="", paragraphs=())
 MAX_PLAYER_PAGES = 5
-"""Player pages opened per article page: a page with thousands of iframes costs at most this many requests."""
+"""Player pages opened per article page: a real report needs one; each costs a request, so a page with
+thousands of iframes costs at most this many."""
+MAX_PROBED = 4
+"""Candidates whose opening is downloaded and heard: past the fourth video, a page's are sidebar promos."""
+PROBE_SECONDS = 45.0
+"""Seconds of each candidate downloaded for the chooser: room for a title sequence before the speech."""
+
+Chooser = Callable[[list[VideoCandidate], Article], list[VideoCandidate]]
+"""Scores candidates (each with its ``probe``) against the article; returns them best first."""
 
 
 @dataclass(frozen=True)
@@ -54,13 +69,18 @@ def is_url(target: str) -> bool:
     return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", target))
 
 
-def acquire(target: str, article: Path | None = None, options: FetchOptions = FetchOptions()) -> Source:
+def acquire(
+    target: str,
+    article: Path | None = None,
+    options: FetchOptions = FetchOptions(),
+    choose: Chooser | None = None,
+) -> Source:
     if article is not None and not is_regular(article):
         raise ReportsubsError(f"no such article file: {article}")
     if is_url(target):
-        return fetch(target, options, article)
+        return fetch(target, options, article, choose)
     if target.lower().endswith(".url"):  # a dropped or listed shortcut to an article page
-        return fetch(read_url_file(Path(target)), options, article)
+        return fetch(read_url_file(Path(target)), options, article, choose)
     return local(Path(target), article, options)
 
 
@@ -127,16 +147,24 @@ def job_folder(url: str, media_dir: Path) -> Path:
     return media_dir / "downloads" / hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
-def fetch(url: str, options: FetchOptions = FetchOptions(), article: Path | None = None) -> Source:
+def fetch(
+    url: str,
+    options: FetchOptions = FetchOptions(),
+    article: Path | None = None,
+    choose: Chooser | None = None,
+) -> Source:
     """Fetch an article page (or a direct media URL): its text and its video report, reusing a download.
+    Without ``choose``, the page's ranking alone picks among its videos.
 
-    The whole fetch runs within ``options.net.deadline`` seconds; whatever way it ends (done, failed, out
-    of time, interrupted), no partial download, empty folder or lock file is left in the media folder.
+    The whole fetch runs within ``options.net.deadline`` seconds, the chooser's probe downloads included
+    (its listening, in this process with its loaded model, is not counted); whatever way it ends (done,
+    failed, out of time, interrupted), no partial download, probe, empty folder or lock file is left in the
+    media folder.
     """
     web.check_url(url)
     folder = job_folder(url, options.media_dir)
     try:
-        return within(options.net.deadline, url, _fetch, url, options, article)
+        return within(options.net.deadline, url, _fetch, url, options, article, ask=choose)
     finally:
         _tidy(folder)
 
@@ -156,7 +184,7 @@ def _lock(folder: Path) -> Path:
     return folder.parent / f".{folder.name}.lock"
 
 
-def _fetch(url: str, options: FetchOptions, article: Path | None) -> Source:
+def _fetch(url: str, options: FetchOptions, article: Path | None, choose: Chooser | None = None) -> Source:
     folder = job_folder(url, options.media_dir)
     with locked(_lock(folder)):
         page = web.get(url, options.net)
@@ -164,7 +192,8 @@ def _fetch(url: str, options: FetchOptions, article: Path | None) -> Source:
         given = _read_article(article, url, options) if article else None
         if page.is_media:
             key = {"media_url": page.url, **page.validators}
-            media = _reuse(folder, meta, key, options) or _download([page.url], folder, options)
+            media = _reuse(folder, meta, key, options) or _download([page.url], folder, options)[0]
+            candidates: tuple[VideoCandidate, ...] = ()
             text = given or NO_ARTICLE
             if given is None:
                 log.info("%s is media, not an article page: subtitling from the transcript alone", url)
@@ -177,9 +206,11 @@ def _fetch(url: str, options: FetchOptions, article: Path | None) -> Source:
             text = given or article_text.from_html(html, origin=url)
             if given is None and not text.paragraphs:
                 log.warning("no article text found on %s: subtitling from the transcript alone", url)
-            media = _reuse(folder, meta, key, options) or _download(
-                _video_urls(html, page.url, options), folder, options
-            )
+            media = _reuse(folder, meta, key, options)
+            if media:
+                candidates = _stored_candidates(meta)
+            else:
+                media, candidates = _report(html, page.url, folder, options, text, choose)
             atomic_write_text(folder / "page.html", html)
         else:
             raise ReportsubsError(
@@ -188,14 +219,86 @@ def _fetch(url: str, options: FetchOptions, article: Path | None) -> Source:
         atomic_write_text(folder / "report.md", article_text.to_markdown(text))
         atomic_write_text(
             folder / "meta.json",
-            json.dumps({"url": url, "final_url": page.url, **key, "media": media.name}, indent=1) + "\n",
+            json.dumps(
+                {
+                    "url": url,
+                    "final_url": page.url,
+                    **key,
+                    "media": media.name,
+                    "candidates": [c.record() for c in candidates],
+                },
+                indent=1,
+                ensure_ascii=False,
+            )
+            + "\n",
         )
-    return Source(media=media, article=text, origin=url, name=_slug(url, folder.name))
+    return Source(media=media, article=text, origin=url, name=_slug(url, folder.name), candidates=candidates)
 
 
-def _video_urls(html: str, page_url: str, options: FetchOptions) -> list[str]:
-    """The page's video candidates in the order to try, player pages opened one level deep."""
-    found = embeds.find(html, page_url)
+def _report(
+    html: str, page_url: str, folder: Path, options: FetchOptions, text: Article, choose: Chooser | None
+) -> tuple[Path, tuple[VideoCandidate, ...]]:
+    """Download the page's report: the first candidate that downloads whole, in the page's ranking or,
+    where several remain and ``choose`` is given, in the order their speech earns them."""
+    found = _video_candidates(html, page_url, options)
+    whole: dict[str, Path] = {}  # videos a probe had to download whole: not downloaded twice
+    probes = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-probes-"))
+    try:
+        if choose is not None and options.video_index is None and len(found) > 1:
+            found = _choose(found, probes, options, text, choose, whole) or found
+        to_try = [c for c in found if c.speech != 0] or found  # no speech: never the report while one speaks
+        media, url = _download([c.url for c in to_try], folder, options, whole)
+    finally:
+        shutil.rmtree(probes, ignore_errors=True)
+    chosen = next(c for c in to_try if c.url == url)
+    return media, tuple(replace(c, chosen=c is chosen) for c in found)
+
+
+def _choose(
+    found: list[VideoCandidate],
+    probes: Path,
+    options: FetchOptions,
+    text: Article,
+    choose: Chooser,
+    whole: dict[str, Path],
+) -> list[VideoCandidate]:
+    """``found`` in the order ``choose`` puts them after hearing the opening of each (those whose opening
+    cannot be downloaded are left out; those past ``MAX_PROBED`` follow, unheard)."""
+    probed: list[VideoCandidate] = []
+    for n, candidate in enumerate(found[:MAX_PROBED]):
+        try:
+            probe = _opening(candidate.url, probes / str(n), options, whole)
+        except ReportsubsError as exc:
+            log.warning("video %d not usable: %s", candidate.order, exc)
+            continue
+        probed.append(replace(candidate, probe=probe))
+    heard = choose(probed, text) if len(probed) > 1 else probed
+    return [replace(c, probe=None) for c in heard] + found[MAX_PROBED:]
+
+
+def _opening(url: str, folder: Path, options: FetchOptions, whole: dict[str, Path]) -> Path:
+    """The first ``PROBE_SECONDS`` of the video at ``url``. A server that cannot serve a file's start
+    alone (an MP4 with its index at the end, from a server without range requests) gives ffmpeg nothing
+    to read; then the whole video is downloaded, once, and kept in ``whole`` in case it wins."""
+    opening = web.download(url, folder / "opening", options.net, PROBE_SECONDS)
+    if any(s.get("codec_type") == "audio" for s in audio.probe(opening).get("streams", [])):
+        return opening
+    log.info("%s: its opening alone holds no audio; downloading it whole", url)
+    whole[url] = web.download(url, folder / "whole", options.net)
+    _check_duration(whole[url], options.net.max_duration)
+    return whole[url]
+
+
+def _stored_candidates(meta: dict) -> tuple[VideoCandidate, ...]:
+    try:
+        return tuple(VideoCandidate(**record) for record in meta.get("candidates", []))
+    except TypeError:  # written by another version
+        return ()
+
+
+def _video_candidates(html: str, page_url: str, options: FetchOptions) -> list[VideoCandidate]:
+    """The page's videos in the order to try, player pages opened one level deep (``MAX_PLAYER_PAGES``)."""
+    found = embeds.merge(embeds.find(html, page_url), web.list_videos(page_url, options.net))
     for n, candidate in enumerate(found, 1):
         log.info(
             "video %d on the page: %s (%s%s)",
@@ -204,40 +307,47 @@ def _video_urls(html: str, page_url: str, options: FetchOptions) -> list[str]:
             candidate.kind,
             "" if candidate.in_article else ", outside the article",
         )
-    urls: list[str] = []
+    out: list[VideoCandidate] = []
     players = 0
     for candidate in embeds.ranked(found, options.video_index):
-        if not candidate.is_player_page:
-            urls.append(candidate.url)
-            continue
-        players += 1
-        if players > MAX_PLAYER_PAGES:
-            continue
-        try:
-            player = web.get(candidate.url, options.net)
-        except ReportsubsError as exc:
-            log.warning("player page unreachable: %s", exc)
-            continue
-        if player.is_media:
-            urls.append(player.url)
-        elif player.is_html:
-            inner = embeds.ranked([c for c in embeds.find(player.text(), player.url) if not c.is_player_page])
-            urls += [c.url for c in inner] or [candidate.url]  # else yt-dlp may know the player (YouTube…)
-    if options.video_index is not None and not urls:
+        urls = [candidate.url]
+        if candidate.is_player_page:
+            players += 1
+            urls = _player_media(candidate, options) if players <= MAX_PLAYER_PAGES else []
+        out += [VideoCandidate(url, candidate.kind, candidate.order) for url in urls]
+    if options.video_index is not None and not out:
         raise ReportsubsError(f"no video {options.video_index} on {page_url} ({len(found)} found)")
-    if not urls:
+    if not out:
         raise ReportsubsError(f"no video found on {page_url}")
-    return list(dict.fromkeys(urls))
+    return list({c.url: c for c in reversed(out)}.values())[::-1]  # each URL once, at its first place
 
 
-def _download(urls: list[str], folder: Path, options: FetchOptions) -> Path:
-    """Try each URL in turn; the first that downloads whole, within the limits, is the report."""
+def _player_media(candidate: embeds.Candidate, options: FetchOptions) -> list[str]:
+    """The media a player page plays; the page itself where none is found (yt-dlp may know the player)."""
+    try:
+        player = web.get(candidate.url, options.net)
+    except ReportsubsError as exc:
+        log.warning("player page unreachable: %s", exc)
+        return []
+    if player.is_media:
+        return [player.url]
+    if not player.is_html:
+        return []
+    inner = embeds.ranked([c for c in embeds.find(player.text(), player.url) if not c.is_player_page])
+    return [c.url for c in inner] or [candidate.url]
+
+
+def _download(
+    urls: list[str], folder: Path, options: FetchOptions, ready: dict[str, Path] | None = None
+) -> tuple[Path, str]:
+    """Try each URL in turn; the first that downloads whole, within the limits, is the report (returned
+    with its URL). ``ready`` holds URLs already downloaded whole, and where."""
     folder.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     for url in urls:
         staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
         try:
-            media = web.download(url, staging, options.net)
+            media = (ready or {}).get(url) or web.download(url, staging, options.net)
             _check_duration(media, options.net.max_duration)
         except ReportsubsError as exc:
             failures.append(str(exc))
@@ -253,7 +363,7 @@ def _download(urls: list[str], folder: Path, options: FetchOptions) -> Path:
         media.replace(final)
         shutil.rmtree(staging, ignore_errors=True)
         log.info("downloaded %s (%.1f MB)", url, final.stat().st_size / 2**20)
-        return final
+        return final, url
     raise ReportsubsError(f"none of the {len(urls)} videos could be downloaded: {failures[-1]}")
 
 

@@ -55,13 +55,17 @@ def probe(path: Path) -> dict:
         raise ReportsubsError(f"not a media file ffmpeg can read: {path} ({reason})") from None
 
 
-def load(path: Path) -> Audio:
-    """Decode the first audio stream of ``path`` to 16 kHz mono, refusing files without audio or cut short."""
+def load(path: Path, seconds: float | None = None) -> Audio:
+    """Decode the first audio stream of ``path`` (its first ``seconds`` only, if given) to 16 kHz mono,
+    refusing files without audio or cut short."""
     info = probe(path)
     streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
     if not streams:
         raise ReportsubsError(f"no audio stream in {path}")
     stated = _stated_duration(info, streams[0])
+    if stated and seconds:
+        stated = min(stated, seconds)
+    limit = {"t": seconds} if seconds else {}
     log.info("decoding audio of %s (%s)", path.name, f"{stated:.1f} s" if stated else "unknown length")
     timeline_start = _float(info.get("format", {}).get("start_time")) or 0.0
     # Keep the file's own timestamps (-copyts) and let aresample fill with silence from the start of the
@@ -71,7 +75,7 @@ def load(path: Path) -> Audio:
     try:
         raw, _ = (
             ffmpeg.input(url, **options)
-            .output("pipe:", format="f32le", acodec="pcm_f32le", ac=1, af=resample, map="0:a:0")
+            .output("pipe:", format="f32le", acodec="pcm_f32le", ac=1, af=resample, map="0:a:0", **limit)
             .global_args("-nostdin", "-v", "error", "-xerror", "-copyts")
             .run(cmd=ffmpeg_binary(), capture_stdout=True, capture_stderr=True)
         )

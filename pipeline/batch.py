@@ -126,6 +126,7 @@ def run_batch(
                 outputs={fmt: str(p) for fmt, p in result.outputs.items()},
                 stage_seconds=result.durations,
                 warnings=result.warnings,
+                article_match=result.article_match,
                 error=None,
             )
         except ReportsubsError as exc:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from . import acquire, batch, burn, cues, doctor, formats, logs, watch, write
+from . import acquire, batch, burn, choose, cues, doctor, formats, logs, watch, write
 from .errors import ReportsubsError
 from .files import atomic_write_text
 from .job import Job, run_job
@@ -390,8 +390,14 @@ def run(target: str | None, article: Path | None, out_dir: Path, **options: obje
 @click.argument("url")
 @fetch_options("--out", "--media-dir")
 def fetch(url: str, **options: object) -> None:
-    """Download an article's video report and text for a later run; print the two paths."""
-    fetched = acquire.fetch(url, make_fetch_options(**options))  # type: ignore[arg-type]
+    """Download an article's video report and text for a later run; print the two paths.
+
+    Where several videos speak, the default model listens to their openings to choose the report."""
+    fetched = acquire.fetch(
+        url,
+        make_fetch_options(**options),  # type: ignore[arg-type]
+        choose=choose.chooser(Transcriber()),
+    )
     click.echo(str(fetched.media))
     click.echo(str(fetched.media.with_suffix(".md")))
 
@@ -685,6 +691,8 @@ def status_command(inbox: Path | None, broker: str | None, as_json: bool, wait: 
         click.echo(f"retrying: job {job['id']} {job['input']}: {job['error']}")
     for job in report["recent_failures"]:
         click.echo(f"failed: job {job['id']} {job['input']}: {job['error']}")
+    for job in report["low_article_match"]:
+        click.echo(f"low article match: job {job['id']} {job['input']}: {job['json']}")
 
 
 def _queue_status(broker: str, as_json: bool, wait: bool) -> None:

@@ -8,6 +8,10 @@ ffmpeg call on a media file goes through ``source``: only the demuxers of real c
 (``-format_whitelist``), only the ``file`` protocol (``-protocol_whitelist``), and the path is given as an
 absolute ``file:`` URL, so a name starting with ``-`` is never read as an option and a name with a colon
 never as a protocol. HLS that a user asks for is downloaded by yt-dlp into a real container first.
+
+The one ffmpeg that reads from the network, yt-dlp's downloader of a probe's first seconds, must follow an
+HLS playlist; it may use the network protocols only (``REMOTE_PROTOCOLS``), so a playlist naming
+``file:`` segments cannot copy a local file into the download.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ DEMUXERS = (
 )
 """ffmpeg demuxer names of self-contained media files; no playlist, list or image-sequence demuxer."""
 
+REMOTE_PROTOCOLS = "http,https,tcp,tls,crypto"
+"""What ffmpeg needs to read a stream over HTTP(S), encrypted HLS segments included; no ``file``."""
+
 REFUSED = re.compile(r"\[(\w+) @ [^\]]*\] Format not on whitelist")
 
 
@@ -47,3 +54,8 @@ def refused_format(stderr: str) -> str | None:
     """The demuxer ffmpeg found but was not allowed to use (``hls``, ``concat``…), from its stderr."""
     found = REFUSED.search(stderr)
     return found.group(1) if found else None
+
+
+def remote_input_args() -> list[str]:
+    """ffmpeg input options for reading a URL: network protocols only, never a local file."""
+    return ["-protocol_whitelist", REMOTE_PROTOCOLS]

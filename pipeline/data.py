@@ -7,7 +7,7 @@ cues → ``list[Cue]``; write → files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
@@ -45,6 +45,32 @@ class Article:
 
 
 @dataclass(frozen=True)
+class VideoCandidate:
+    """A video found on an article page and, once its opening was heard, how much of it the article holds.
+
+    Acquire finds and downloads; ``choose`` listens. They meet here, so that acquire needs to know nothing
+    of transcription.
+    """
+
+    url: str
+    kind: str
+    """The markup it was found in (``embeds.Candidate.kind``)."""
+    order: int
+    """Its place in page order, what ``--video-index`` counts."""
+    probe: Path | None = None
+    """Its first seconds, downloaded, while it is being chosen."""
+    speech: float | None = None
+    """Seconds of speech in the probe; 0 if too little to be a narrated report: then it never is."""
+    score: int | None = None
+    """Words of the probe's speech that the article holds (heard as part of its sentences)."""
+    chosen: bool = False
+
+    def record(self) -> dict:
+        """What the JSON result and the download's meta.json keep of it (the probe is gone by then)."""
+        return {k: v for k, v in asdict(self).items() if k != "probe"}
+
+
+@dataclass(frozen=True)
 class Source:
     """What acquire hands on: a media file on disk and the article that goes with it (maybe empty)."""
 
@@ -54,6 +80,8 @@ class Source:
     """What the user named: a path or a URL."""
     name: str
     """The stem output files are named after: the media file's, or the article URL's last segment."""
+    candidates: tuple[VideoCandidate, ...] = ()
+    """For an article page: the videos considered, with their scores where they were compared."""
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ import logging
 import multiprocessing
 import os
 import signal
+import time
 import traceback
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import TypeVar
 
 from . import logs
@@ -28,47 +30,84 @@ T = TypeVar("T")
 PR_SET_PDEATHSIG = 1
 
 
-def within(seconds: float, what: str, function: Callable[..., T], *args: object) -> T:
+def within(
+    seconds: float, what: str, function: Callable[..., T], *args: object, ask: Callable | None = None
+) -> T:
     """``function(*args)`` run in a child process; its result, its ``ReportsubsError``, or DeadlineError.
 
-    ``function`` must be a module-level function and its arguments and result picklable.
+    ``function`` must be a module-level function and its arguments and result picklable. With ``ask``,
+    ``function`` gets one more argument, a callable that runs ``ask`` here in the parent with its arguments
+    (acquire's chooser, which listens with the model loaded in this process); the time ``ask`` takes is not
+    counted against ``seconds``, since it is no fetching.
     """
     context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
+    parent, end = context.Pipe()
     child = context.Process(
-        target=_child, args=(send, logging.getLogger().getEffectiveLevel(), function, args), daemon=True
+        target=_child,
+        args=(end, logging.getLogger().getEffectiveLevel(), function, args, ask is not None),
+        daemon=True,
     )
     child.start()
-    send.close()
+    end.close()
+    left = seconds
     try:
-        if not receive.poll(seconds):
-            raise DeadlineError(what, seconds)
-        ok, value = receive.recv()
-    except EOFError:
+        while True:
+            started = time.monotonic()
+            if not parent.poll(max(left, 0)):
+                raise DeadlineError(what, seconds)
+            message = parent.recv()
+            left -= time.monotonic() - started
+            if message[0] != "ask":
+                break
+            parent.send(_answer(ask, message[1]))  # type: ignore[arg-type]
+    except (EOFError, BrokenPipeError):
         child.join()
         raise ReportsubsError(f"{what}: the fetching process stopped (status {child.exitcode})") from None
     finally:
         _kill(child)
-        receive.close()
+        parent.close()
+    _, ok, value = message
     if ok:
         return value
     raise value
 
 
-def _child(send: object, level: int, function: Callable, args: tuple) -> None:
+def _answer(ask: Callable, args: tuple) -> tuple[bool, object]:
+    try:
+        return True, ask(*args)
+    except ReportsubsError as exc:
+        return False, exc
+
+
+class _Asker:
+    """In the child: calls the parent's ``ask`` through the pipe and waits for its answer."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def __call__(self, *args: object) -> object:
+        self.connection.send(("ask", args))
+        ok, value = self.connection.recv()
+        if ok:
+            return value
+        raise value
+
+
+def _child(send: Connection, level: int, function: Callable, args: tuple, asks: bool) -> None:
     os.setpgid(0, 0)  # our own group: the deadline kills yt-dlp's helpers with us
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     logs.setup(level)
     try:
-        reply = (True, function(*args))
+        reply = ("done", True, function(*args, _Asker(send)) if asks else function(*args))
     except ReportsubsError as exc:
-        reply = (False, exc)
+        reply = ("done", False, exc)
     except Exception as exc:  # a bug: its traceback on stderr, one line for the caller
         traceback.print_exc()
-        reply = (False, ReportsubsError(f"internal error while fetching: {type(exc).__name__}: {exc}"))
-    send.send(reply)  # type: ignore[attr-defined]
+        failure = ReportsubsError(f"internal error while fetching: {type(exc).__name__}: {exc}")
+        reply = ("done", False, failure)
+    send.send(reply)
 
 
 def _kill(child: multiprocessing.process.BaseProcess) -> None:

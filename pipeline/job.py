@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__, acquire, align, audio, cues, formats, timing, write
+from . import __version__, acquire, align, audio, choose, cues, formats, timing, write
 from .data import Alignment, Article, Audio, Cue, Source, Transcript
 from .errors import NoCuesError
 from .files import safe_stem, sha256_file
@@ -47,6 +47,9 @@ class JobResult:
     warnings: list[str]
     skipped: bool = False
     """True when finished outputs for the same input content and settings were already there."""
+    article_match: str | None = None
+    """``"low"`` when the report's speech covers little of the article (the wrong video?), else ``"ok"``;
+    ``None`` without article or speech."""
 
 
 @dataclass
@@ -81,7 +84,7 @@ def run_job(
     timer = StageTimer()
     write.ensure_writable(job.out_dir)
     with timer("acquire"):
-        source = acquire.acquire(job.target, job.article, job.fetch)
+        source = acquire.acquire(job.target, job.article, job.fetch, choose.chooser(transcriber))
         stem = f"{safe_stem(job.name or source.name)}.{transcriber.decode.language}"
         print_ = fingerprint(source, transcriber, job.rules, job.karaoke)
     if not force and (finished := _finished(formats.paths(job.out_dir, stem, job.formats), print_)):
@@ -92,9 +95,18 @@ def run_job(
         raise NoCuesError(source.media, len(done.transcript.words))
     for warning in done.warnings:
         log.warning("cue rule not met: %s", warning)
+    match = choose.article_match(source.article, done.alignment, done.transcript)
+    if match and match[1] == "low":
+        log.warning(
+            "%s: the speech covers only %.0f %% of the article's sentences: is this the article's report?",
+            source.name,
+            100 * match[0],
+        )
     with timer("write"):
         document = result_document(source, done, job.rules, timer.durations)
         document["fingerprint"] = print_
+        document["article_match"] = match[1] if match else None
+        document["article_coverage"] = round(match[0], 3) if match else None
         outputs = write.write_all(
             done.cues,
             document,
@@ -105,7 +117,13 @@ def run_job(
             karaoke=job.karaoke,
         )
     log.info("wrote %d cues to %s", len(done.cues), ", ".join(str(p) for p in outputs.values()))
-    return JobResult(outputs=outputs, durations=timer.durations, cues=len(done.cues), warnings=done.warnings)
+    return JobResult(
+        outputs=outputs,
+        durations=timer.durations,
+        cues=len(done.cues),
+        warnings=done.warnings,
+        article_match=match[1] if match else None,
+    )
 
 
 def process(
@@ -168,6 +186,7 @@ def result_document(source: Source, done: Processed, rules: cues.Rules, duration
             "title": source.article.title,
             "paragraphs": [p.text for p in source.article.paragraphs],
         },
+        "videos": [c.record() for c in source.candidates],
         "language": transcript.language,
         "duration": round(transcript.duration, 3),
         "audio_offset": done.audio_offset,

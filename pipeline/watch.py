@@ -53,6 +53,8 @@ ARTICLES = tuple(s for s in SIDECARS if s != ".url")
 IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".error.txt", ".swp")
 STATE = Path(".reportsubs") / "state.sqlite"
 LOCK = Path(".reportsubs") / "watcher.lock"
+RECENT_DONE = 20
+"""Finished jobs whose article match ``status`` checks: the recent ones an editor may still fix."""
 
 
 @dataclass(frozen=True)
@@ -404,6 +406,19 @@ def _status(inbox: Path, store: JobStore) -> dict:
                 for r in store.with_status("queued")
                 if r.last_error
             ],
+            "low_article_match": [
+                {"id": r.id, "input": r.name, "json": path, "at": r.updated}
+                for r in store.with_status("done", RECENT_DONE)
+                if _article_match(path := json.loads(r.outputs or "{}").get("json")) == "low"
+            ],
         }
     finally:
         store.close()
+
+
+def _article_match(result: str | None) -> str | None:
+    """The ``article_match`` a finished job wrote into its JSON result (kept there, not in the job table)."""
+    try:
+        return json.loads(Path(result).read_text()).get("article_match") if result else None
+    except (OSError, ValueError, AttributeError):
+        return None

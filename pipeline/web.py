@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from . import __version__
+from . import __version__, containers
 from .article import decode
 from .errors import ReportsubsError, TransientError
 
@@ -165,13 +165,71 @@ class _Logger:
         self.errors.append(message.removeprefix("ERROR: ").strip())
 
 
-def download(url: str, folder: Path, options: NetOptions) -> Path:
+def _ydl_params(options: NetOptions, logger: _Logger) -> dict:
+    """yt-dlp settings every call shares: quiet, bounded in time, with the user's identity and proxy."""
+    params = {
+        "quiet": True,
+        "no_warnings": True,
+        "noprogress": True,
+        "logger": logger,
+        "socket_timeout": options.timeout,
+        "retries": 1,
+        "fragment_retries": 1,
+        "extractor_retries": 0,
+        "http_headers": {"User-Agent": options.user_agent},
+        "cachedir": False,
+    }
+    if options.proxy:
+        params["proxy"] = options.proxy
+    if options.cookies:
+        params["cookiefile"] = str(options.cookies)
+    return params
+
+
+def list_videos(page_url: str, options: NetOptions) -> list[str]:
+    """The media (or player) URLs yt-dlp's extractors, the generic one above all, see on a page.
+
+    Nothing is downloaded (``process=False``: no format is chosen). yt-dlp fetches the page itself; a page it
+    finds nothing on, or cannot read, yields no URLs rather than an error: it is a second opinion.
+    """
+    from yt_dlp import YoutubeDL
+
+    check_url(page_url)
+    params = {**_ydl_params(options, _Logger()), "extract_flat": "in_playlist", "skip_download": True}
+    try:
+        with YoutubeDL(params) as ydl:
+            info = ydl.extract_info(page_url, download=False, process=False) or {}
+    except Exception as exc:  # yt-dlp wraps every failure, "Unsupported URL" included, in its own errors
+        log.debug("yt-dlp lists no video on %s: %s", page_url, _first_line(exc))
+        return []
+    entries = info.get("entries")
+    urls = [_entry_url(entry) for entry in (entries if entries is not None else [info]) or ()]
+    return [url for url in urls if url and urlsplit(url).scheme in {"http", "https"}]
+
+
+def _entry_url(entry: dict) -> str | None:
+    """One URL per video: its stream manifest, else its best format, else the page yt-dlp points at."""
+    formats = entry.get("formats") or []
+    for fmt in formats:
+        if fmt.get("manifest_url"):
+            return fmt["manifest_url"]
+    return formats[-1].get("url") if formats else entry.get("url")
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
+def download(url: str, folder: Path, options: NetOptions, seconds: float | None = None) -> Path:
     """Download the media at ``url`` (a media file, a stream, or a page yt-dlp understands) into ``folder``.
 
     The file is named ``report.<ext>`` whatever the server calls it. Audio alone is taken where the source
-    offers it separately (``bestaudio/best``): subtitles need nothing else.
+    offers it separately (``bestaudio/best``): subtitles need nothing else. With ``seconds``, only the first
+    ``seconds`` are fetched (by ffmpeg, which reads no further into a file or stream than it needs), for a
+    probe of what the video says.
     """
     from yt_dlp import YoutubeDL
+    from yt_dlp.utils import download_range_func
 
     check_url(url)
     started = time.monotonic()
@@ -194,35 +252,27 @@ def download(url: str, folder: Path, options: NetOptions) -> Path:
 
     logger = _Logger()
     params = {
+        **_ydl_params(options, logger),
         "outtmpl": {"default": str(folder / "report.%(ext)s")},
         "format": "bestaudio/best",
         "noplaylist": True,
         "playlist_items": "1",
-        "quiet": True,
-        "no_warnings": True,
-        "noprogress": True,
-        "logger": logger,
-        "socket_timeout": options.timeout,
-        "retries": 1,
-        "fragment_retries": 1,
-        "extractor_retries": 0,
         "max_filesize": options.max_bytes,
         "match_filter": not_too_long,
         "progress_hooks": [limits],
-        "http_headers": {"User-Agent": options.user_agent},
-        "cachedir": False,
         "overwrites": True,
         "restrictfilenames": True,
     }
-    if options.proxy:
-        params["proxy"] = options.proxy
-    if options.cookies:
-        params["cookiefile"] = str(options.cookies)
+    if seconds:
+        params["download_ranges"] = download_range_func(None, [(0, seconds)])
+        # ffmpeg waits for data forever unless told: the same per-request timeout, in microseconds
+        timeout = ["-rw_timeout", str(round(options.timeout * 1e6))]
+        params["external_downloader_args"] = {"ffmpeg_i": [*timeout, *containers.remote_input_args()]}
     try:
         with YoutubeDL(params) as ydl:
             ydl.extract_info(url, download=True)
     except Exception as exc:  # yt-dlp wraps everything, our _Abort included, in its own errors
-        reason = broken[-1] if broken else (logger.errors[-1] if logger.errors else str(exc).splitlines()[0])
+        reason = broken[-1] if broken else (logger.errors[-1] if logger.errors else _first_line(exc))
         transient = not broken and any(
             w in reason.lower() for w in ("timed out", "timeout", "connection", "503")
         )

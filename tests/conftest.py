@@ -16,6 +16,15 @@ DEMO = ROOT / "media" / "demo"
 WATCH_TIMING = ["--settle", "0.6", "--pair-wait", "2.5", "--poll", "0.2"]
 
 
+def cut(folder: Path, name: str, start: float, length: float) -> Path:
+    """A piece of the demo report, re-encoded small, so that each job takes seconds."""
+    path = folder / name
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-ss", str(start), "-i", str(DEMO / "report.mp4")]
+    command += ["-t", str(length), "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(path)]
+    subprocess.run(command, check=True)
+    return path
+
+
 def reportsubs(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the real command line in a child process, as a user would."""
     return subprocess.run(
@@ -25,15 +34,6 @@ def reportsubs(*args: str, cwd: Path | None = None, timeout: float = 600) -> sub
         cwd=cwd,
         timeout=timeout,
     )
-
-
-def cut(tmp_path_factory: pytest.TempPathFactory, name: str, start: float, length: float) -> Path:
-    """A piece of the demo report, re-encoded small, so that each job takes seconds."""
-    path = tmp_path_factory.mktemp("media") / name
-    command = ["ffmpeg", "-nostdin", "-v", "error", "-ss", str(start), "-i", str(DEMO / "report.mp4")]
-    command += ["-t", str(length), "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(path)]
-    subprocess.run(command, check=True)
-    return path
 
 
 def wait_for(check, timeout: float = 90, what: str = "condition", every: float = 0.2):

@@ -25,15 +25,24 @@ ARTICLE = (
 TITLE = "الاحترار يهدد أنهار هضبة التبت"
 
 
-def page(body: str, head: str = "", sidebar: str = "", title: str = TITLE, article: str = ARTICLE) -> bytes:
-    """A WordPress-like, right-to-left news page around ``body`` (the embed), with the usual clutter."""
+def page(
+    body: str,
+    head: str = "",
+    sidebar: str = "",
+    title: str = TITLE,
+    article: str = ARTICLE,
+    featured: str = "",
+) -> bytes:
+    """A WordPress-like, right-to-left news page around ``body`` (the embed), with the usual clutter;
+    ``featured`` goes in the theme's featured-video slot above the title."""
     return f"""<!DOCTYPE html>
 <html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{title} | أخبار</title>
 <meta property="og:title" content="{title}">{head}</head>
 <body class="post-template-default single single-post">
 <header id="masthead"><nav class="main-navigation"><ul><li><a href="/">الرئيسية</a></li>
 <li><a href="/category/world/">العالم</a></li><li><a href="/category/sport/">رياضة</a></li></ul></nav></header>
-<main id="main"><article class="post type-post"><header class="entry-header"><h1 class="entry-title">{title}</h1>
+<main id="main"><article class="post type-post"><header class="entry-header">
+<div class="featured-media">{featured}</div><h1 class="entry-title">{title}</h1>
 <div class="entry-meta">نُشر في 25 أكتوبر 2023</div></header>
 <div class="entry-content">
 {article}

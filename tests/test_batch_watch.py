@@ -18,13 +18,13 @@ from conftest import DEMO, cut, jobs, reportsubs, running, start_watch, wait_for
 @pytest.fixture(scope="module")
 def short_report(tmp_path_factory) -> Path:
     """The demo's first two sentences (23 s of speech)."""
-    return cut(tmp_path_factory, "short.mp4", 0, 23.5)
+    return cut(tmp_path_factory.mktemp("media"), "short.mp4", 0, 23.5)
 
 
 @pytest.fixture(scope="module")
 def other_report(tmp_path_factory) -> Path:
     """The demo's football sentence: other content for the same names."""
-    return cut(tmp_path_factory, "other.mp4", 28, 19)
+    return cut(tmp_path_factory.mktemp("media"), "other.mp4", 28, 19)
 
 
 def index_rows(out: Path) -> list[tuple[str, str]]:

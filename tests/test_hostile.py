@@ -20,6 +20,8 @@ from hostile import Hostile, Reply, start
 from newsroom import ARTICLE, TITLE, page
 
 from pipeline.acquire import MAX_PLAYER_PAGES
+from pipeline.deadline import within
+from pipeline.errors import ReportsubsError
 
 DEADLINE = 3
 SLACK = 6
@@ -53,6 +55,9 @@ def hostile(secret) -> Hostile:
             "/drip-page/": Reply(html, page('<video src="/media/report.mp4"></video>'), drip=True),
             "/drip.mp4": Reply("video/mp4", report.read_bytes(), drip=True),
             "/drip-video/": Reply(html, page('<video src="/drip.mp4"></video>')),
+            "/drip-probe/": Reply(
+                html, page('<video src="/media/report.mp4"></video><video src="/drip.mp4"></video>')
+            ),
             "/escape/": Reply(html, page('<video src="http://127.0.0.1:9/\x1b]0;pwned\x07.mp4"></video>')),
             "/iframes/": Reply(
                 html, page("".join(f'<iframe src="/player/{n}"></iframe>' for n in range(10_000)))
@@ -117,14 +122,34 @@ def test_control_characters_from_a_page_are_escaped(hostile, tmp_path):
 # 4. The deadline is wall time for the whole acquisition, however the bytes arrive.
 
 
-@pytest.mark.parametrize("path", ["/drip-page/", "/drip-video/"])
+@pytest.mark.parametrize("path", ["/drip-page/", "/drip-video/", "/drip-probe/"])
 def test_a_server_dripping_a_byte_a_second_fails_at_the_deadline(hostile, tmp_path, path):
+    """``/drip-probe/`` has two videos: the chooser's probe downloads of their openings are under it too."""
     started = time.monotonic()
     proc = fetch(hostile, path, tmp_path, "--deadline", str(DEADLINE))
     elapsed = time.monotonic() - started
     assert f"took longer than the {DEADLINE} s deadline" in one_error(proc)
     assert elapsed < DEADLINE + SLACK, elapsed
     assert leftovers(tmp_path) == []
+
+
+def _ask_twice(ask) -> list[int]:
+    """Run in the fetching process: two questions to the parent (as acquire asks its chooser)."""
+    return [ask(n) for n in (1, 2)]
+
+
+def test_the_deadline_counts_the_fetch_not_the_parents_answers_and_passes_their_errors():
+    def slow_answer(n: int) -> int:
+        time.sleep(DEADLINE)  # listening in the parent: not fetching, so not against the deadline
+        return 10 * n
+
+    assert within(DEADLINE, "asking", _ask_twice, ask=slow_answer) == [10, 20]
+
+    def refuse(n: int) -> int:
+        raise ReportsubsError(f"no answer to {n}")
+
+    with pytest.raises(ReportsubsError, match="no answer to 1"):
+        within(DEADLINE, "asking", _ask_twice, ask=refuse)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])

@@ -28,7 +28,7 @@ def tone(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory) -> Path:
     """The demo's first sentence (16 s)."""
-    return cut(tmp_path_factory, "clip.mp4", 0, 17)
+    return cut(tmp_path_factory.mktemp("media"), "clip.mp4", 0, 17)
 
 
 @pytest.fixture(scope="module")
