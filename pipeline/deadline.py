@@ -19,7 +19,7 @@ import os
 import signal
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import TypeVar
 
@@ -42,12 +42,13 @@ def within(
     """
     context = multiprocessing.get_context("spawn")
     parent, end = context.Pipe()
-    child = context.Process(
-        target=_child,
-        args=(end, logging.getLogger().getEffectiveLevel(), function, args, ask is not None),
-        daemon=True,
-    )
-    child.start()
+    with _parent_config():
+        child = context.Process(
+            target=_child,
+            args=(end, logging.getLogger().getEffectiveLevel(), function, args, ask is not None),
+            daemon=True,
+        )
+        child.start()
     end.close()
     left = seconds
     try:
@@ -70,6 +71,23 @@ def within(
     if ok:
         return value
     raise value
+
+
+@contextlib.contextmanager
+def _parent_config() -> Iterator[None]:
+    """Let a Celery pool worker make the child: multiprocessing refuses children to a daemonic process lest
+    they be orphaned, and cannot pickle billiard's authentication key for a spawned child. ``within``
+    always reaps its child, and PR_SET_PDEATHSIG kills it with its parent, so no orphan can outlive us;
+    the key is handed on as the plain one multiprocessing expects."""
+    config = multiprocessing.current_process()._config  # what Process() copies and start() checks
+    saved = dict(config)
+    config.pop("daemon", None)
+    config["authkey"] = multiprocessing.process.AuthenticationString(bytes(config["authkey"]))
+    try:
+        yield
+    finally:
+        config.clear()
+        config.update(saved)
 
 
 def _answer(ask: Callable, args: tuple) -> tuple[bool, object]:
