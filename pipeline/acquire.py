@@ -14,7 +14,11 @@ Downloads live in one folder per URL, ``<media dir>/downloads/<hash of the URL>/
 (``report.<ext>``, ``report.md``, ``page.html``, ``meta.json``): never a name taken from the page. A run
 of the same URL reuses them while the page (or, for a direct media URL, its ETag/Last-Modified/length) is
 unchanged, unless ``refresh``. A download happens in a temporary folder moved into place only when whole,
-so a failure leaves the earlier download, or nothing.
+so a failure leaves the earlier download, or nothing: no partial file, empty folder or lock file.
+
+Everything that touches the network runs under one wall-clock deadline (``deadline.within``), the page,
+the chooser's probes and the media together, however slowly the bytes arrive; the chooser itself runs in
+the calling process (``within``'s ``ask``), where its model is loaded.
 """
 
 from __future__ import annotations
@@ -30,20 +34,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import ffmpeg
-
 from . import article as article_text
 from . import audio, embeds, web
 from .data import Article, Source, VideoCandidate
+from .deadline import within
 from .errors import ReportsubsError
-from .files import atomic_write_text, locked
+from .files import atomic_write_text, is_regular, locked
 
 log = logging.getLogger(__name__)
 
 SIDECARS = (".md", ".txt", ".html", ".htm", ".url")
 NO_ARTICLE = Article(title="", paragraphs=())
 MAX_PLAYER_PAGES = 5
-"""Player pages (iframes) opened per article page: a real report needs one; each costs a request."""
+"""Player pages opened per article page: a real report needs one; each costs a request, so a page with
+thousands of iframes costs at most this many."""
 MAX_PROBED = 4
 """Candidates whose opening is downloaded and heard: past the fourth video, a page's are sidebar promos."""
 PROBE_SECONDS = 45.0
@@ -71,7 +75,7 @@ def acquire(
     options: FetchOptions = FetchOptions(),
     choose: Chooser | None = None,
 ) -> Source:
-    if article is not None and not article.is_file():
+    if article is not None and not is_regular(article):
         raise ReportsubsError(f"no such article file: {article}")
     if is_url(target):
         return fetch(target, options, article, choose)
@@ -83,7 +87,7 @@ def acquire(
 def find_article(media: Path) -> Path | None:
     for suffix in SIDECARS:
         candidate = media.with_suffix(suffix)
-        if candidate != media and candidate.is_file():
+        if candidate != media and is_regular(candidate):
             return candidate
     return None
 
@@ -91,7 +95,20 @@ def find_article(media: Path) -> Path | None:
 def local(media: Path, article: Path | None = None, options: FetchOptions = FetchOptions()) -> Source:
     if not media.exists():
         raise ReportsubsError(f"no such file: {media}")
-    text = _read_article(article or find_article(media), media.name, options)
+    if not is_regular(media):  # a FIFO or device would block the content hash forever
+        raise ReportsubsError(f"not a regular file: {media}")
+    article = article or find_article(media)
+    if article is not None and article.suffix.lower() == ".url":
+        text = within(
+            options.net.deadline,
+            f"fetching the article of {media.name}",
+            _read_article,
+            article,
+            media.name,
+            options,
+        )
+    else:
+        text = _read_article(article, media.name, options)
     return Source(media=media, article=text, origin=str(media), name=media.stem)
 
 
@@ -137,10 +154,39 @@ def fetch(
     choose: Chooser | None = None,
 ) -> Source:
     """Fetch an article page (or a direct media URL): its text and its video report, reusing a download.
-    Without ``choose``, the page's ranking alone picks among its videos."""
+    Without ``choose``, the page's ranking alone picks among its videos.
+
+    The whole fetch runs within ``options.net.deadline`` seconds, the chooser's probe downloads included
+    (its listening, in this process with its loaded model, is not counted); whatever way it ends (done,
+    failed, out of time, interrupted), no partial download, probe, empty folder or lock file is left in the
+    media folder.
+    """
     web.check_url(url)
     folder = job_folder(url, options.media_dir)
-    with locked(folder.parent / f".{folder.name}.lock"):
+    try:
+        return within(options.net.deadline, url, _fetch, url, options, article, ask=choose)
+    finally:
+        _tidy(folder)
+
+
+def _tidy(folder: Path) -> None:
+    """Remove what an interrupted or failed download left: its staging folders, and the folder if empty."""
+    if not folder.parent.is_dir():
+        return
+    with locked(_lock(folder)):
+        for staging in folder.parent.glob(f".{folder.name}-*"):
+            shutil.rmtree(staging, ignore_errors=True)
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _lock(folder: Path) -> Path:
+    return folder.parent / f".{folder.name}.lock"
+
+
+def _fetch(url: str, options: FetchOptions, article: Path | None, choose: Chooser | None = None) -> Source:
+    folder = job_folder(url, options.media_dir)
+    with locked(_lock(folder)):
         page = web.get(url, options.net)
         meta = _load_meta(folder)
         given = _read_article(article, url, options) if article else None
@@ -322,10 +368,11 @@ def _download(
 
 
 def _check_duration(media: Path, limit: float) -> None:
+    """Refuse a download that is not a real media container (a playlist served as video) or too long."""
     try:
-        info = ffmpeg.probe(str(media))
-    except ffmpeg.Error:
-        raise ReportsubsError(f"the downloaded file is not media ffmpeg can read ({media.name})") from None
+        info = audio.probe(media)
+    except ReportsubsError as exc:
+        raise ReportsubsError(f"the downloaded file is not usable media: {exc}") from None
     duration = float(info.get("format", {}).get("duration") or 0)
     if duration > limit:
         raise ReportsubsError(f"the video is {duration:.0f} s long, over the {limit:.0f} s limit")
@@ -347,6 +394,18 @@ def _reuse(folder: Path, meta: dict, key: dict, options: FetchOptions) -> Path |
         log.info("reusing the download of %s (unchanged; --refresh to download again)", meta.get("url"))
         return media
     return None
+
+
+def output_name(target: str) -> str:
+    """The name a job's outputs take, known before any work: the media's stem or the URL's slug."""
+    if target.lower().endswith(".url") and not is_url(target):
+        try:
+            target = read_url_file(Path(target))
+        except ReportsubsError:
+            return Path(target).stem  # the job fails anyway, with this reason
+    if is_url(target):
+        return _slug(target, job_folder(target, Path()).name)
+    return Path(target).stem
 
 
 def _slug(url: str, fallback: str) -> str:

@@ -23,6 +23,8 @@ BOILERPLATE = re.compile(
     r"|^\s*(التعليقات|تعليقات)\s*$|^\s*(مواضيع|أخبار)\s+(ذات صلة|متعلقة)"
 )
 MAX_TITLE = 150
+BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 
 
 def read(path: Path) -> Article:
@@ -31,16 +33,41 @@ def read(path: Path) -> Article:
         raw = path.read_bytes()
     except OSError as exc:
         raise ReportsubsError(f"cannot read article {path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ReportsubsError(f"article {path} is not UTF-8 text") from None
     suffix = path.suffix.lower()
+    text = decode(raw, html=suffix in {".html", ".htm"})
+    if text is None:
+        raise ReportsubsError(f"article {path} is not text in an encoding reportsubs can tell")
     if suffix in {".html", ".htm"}:
         return from_html(text, origin=str(path))
     if suffix in {".md", ".markdown"}:
         return from_markdown(text, origin=str(path))
     return from_text(text, origin=str(path))
+
+
+def decode(raw: bytes, declared: str | None = None, html: bool = False) -> str | None:
+    """Bytes → text: a byte-order mark first (UTF-8, UTF-16), then the declared charset (an HTTP header,
+    else an HTML ``<meta charset>``), then UTF-8, then a guess (charset_normalizer); None if all fail.
+
+    Arabic news sites still serve windows-1256; read as UTF-8 it is all U+FFFD and nothing aligns.
+    """
+    for bom, codec in BOMS:
+        if raw.startswith(bom):
+            return raw[len(bom) :].decode(codec, "replace")
+    meta = META_CHARSET.search(raw[:4096]) if html else None
+    for charset in (declared, meta and meta.group(1).decode("ascii")):
+        if charset:
+            try:
+                return raw.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    guess = from_bytes(raw).best()
+    return str(guess) if guess is not None else None
 
 
 def from_html(html: str, origin: str = "") -> Article:

@@ -14,6 +14,7 @@ from pathlib import Path
 import ffmpeg
 import numpy as np
 
+from . import containers
 from .data import Audio
 from .errors import ReportsubsError
 
@@ -32,7 +33,10 @@ def ffmpeg_binary() -> str:
 
 
 def probe(path: Path) -> dict:
-    """Return ffprobe's description of ``path``, or raise a one-line error for anything that is not media."""
+    """Return ffprobe's description of ``path``, or raise a one-line error for anything that is not media.
+
+    Only real media containers are read (``containers``): a playlist under a media name is refused.
+    """
     if not path.exists():
         raise ReportsubsError(f"no such file: {path}")
     if not path.is_file():
@@ -40,10 +44,14 @@ def probe(path: Path) -> dict:
     if path.stat().st_size == 0:
         raise ReportsubsError(f"empty file: {path}")
     ffmpeg_binary()
+    url, options = containers.source(path)
     try:
-        return ffmpeg.probe(str(path))
+        return ffmpeg.probe(url, **options)
     except ffmpeg.Error as exc:
-        reason = _last_line(exc.stderr).removeprefix(f"{path}: ")
+        stderr = (exc.stderr or b"").decode("utf-8", "replace")
+        if refused := containers.refused_format(stderr):
+            raise ReportsubsError(f"{path} is a {refused} file, not a media container; refused") from None
+        reason = _last_line(exc.stderr).removeprefix(f"{url}: ")
         raise ReportsubsError(f"not a media file ffmpeg can read: {path} ({reason})") from None
 
 
@@ -63,15 +71,16 @@ def load(path: Path, seconds: float | None = None) -> Audio:
     # Keep the file's own timestamps (-copyts) and let aresample fill with silence from the start of the
     # player's timeline up to the first audio sample, and across any gap in the stream.
     resample = f"aresample={SAMPLE_RATE}:async=1:first_pts={round(timeline_start * SAMPLE_RATE)}"
+    url, options = containers.source(path)
     try:
         raw, _ = (
-            ffmpeg.input(str(path))
+            ffmpeg.input(url, **options)
             .output("pipe:", format="f32le", acodec="pcm_f32le", ac=1, af=resample, map="0:a:0", **limit)
             .global_args("-nostdin", "-v", "error", "-xerror", "-copyts")
             .run(cmd=ffmpeg_binary(), capture_stdout=True, capture_stderr=True)
         )
     except ffmpeg.Error as exc:
-        reason = _last_line(exc.stderr).removeprefix(f"{path}: ")
+        reason = _last_line(exc.stderr).removeprefix(f"{url}: ")
         raise ReportsubsError(f"could not decode audio of {path}: {reason}") from None
     samples = np.frombuffer(raw, np.float32)  # float32 straight from ffmpeg: no second copy in memory
     audio = Audio(samples, offset=stream_offset(info, streams[0]))

@@ -5,18 +5,24 @@ URL or path a line, ``#`` comments, an optional article path after a tab; relati
 the list's folder). A ``.txt`` that shares its stem with a media input is that media's article, not a
 list. A failing job never stops the others; a job already finished with the same input content and
 settings is skipped unless forced (``job.run_job`` decides, from the fingerprint in its JSON result).
+
+Output names are decided before any work and are unique in the batch: inputs whose names would clash
+(``…/a/report/`` and ``…/b/report/``, or two ``report.mp4`` in different folders) each get a short hash
+of their input added (``report-1a2b3c``), the same whatever order they come in.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .acquire import SIDECARS, is_url
+from .acquire import SIDECARS, is_url, output_name
 from .errors import ReportsubsError
 from .job import Job, run_job
 from .transcribe import Progress, TranscriberPool
@@ -30,6 +36,8 @@ LIST_SUFFIXES = (".txt", ".list")
 class Item:
     target: str
     article: Path | None = None
+    name: str | None = None
+    """The outputs' stem, where it had to differ from the input's own name to stay unique."""
 
 
 def expand(inputs: list[str]) -> list[Item]:
@@ -49,7 +57,19 @@ def expand(inputs: list[str]) -> list[Item]:
             items += _read_list(path)
         else:
             items.append(Item(raw))
-    return list(dict.fromkeys(items))
+    return unique_names(list(dict.fromkeys(items)))
+
+
+def unique_names(items: list[Item]) -> list[Item]:
+    """Give every item whose output name another item shares its own name, from a hash of its input."""
+    names = [output_name(item.target) for item in items]
+    counts = Counter(name.casefold() for name in names)
+    return [
+        Item(item.target, item.article, f"{name}-{hashlib.sha256(item.target.encode()).hexdigest()[:6]}")
+        if counts[name.casefold()] > 1
+        else item
+        for item, name in zip(items, names, strict=True)
+    ]
 
 
 def _read_list(path: Path) -> list[Item]:

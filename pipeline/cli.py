@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from . import acquire, batch, burn, choose, cues, doctor, formats, watch, write
+from . import acquire, batch, burn, choose, cues, doctor, formats, logs, watch, write
 from .errors import ReportsubsError
 from .files import atomic_write_text
 from .job import Job, run_job
@@ -56,7 +56,13 @@ def model_options(command: Callable) -> Callable:
             show_default=True,
             help="CTranslate2 compute type; auto is int8 on CPU and float16 on CUDA.",
         ),
-        click.option("--language", default="ar", show_default=True, help="Spoken language (ISO 639-1)."),
+        click.option(
+            "--language",
+            default="ar",
+            show_default=True,
+            callback=_language,
+            help="Spoken language (ISO 639-1).",
+        ),
         click.option("--beam-size", type=click.IntRange(1, 20), default=5, show_default=True),
         click.option(
             "--batch-size",
@@ -99,7 +105,9 @@ def _add_fetch_options(command: Callable, media_dir_names: tuple[str, ...]) -> C
             help="Netscape cookies file, for pages and videos alike.",
         ),
         click.option("--proxy", help="Proxy URL for pages and videos alike."),
-        click.option("--user-agent", default=NetOptions.user_agent, show_default=True),
+        click.option(
+            "--user-agent", default=NetOptions.user_agent, show_default=True, callback=_header_value
+        ),
         click.option(
             "--timeout",
             type=click.FloatRange(1),
@@ -177,6 +185,26 @@ def _indexes(ctx: click.Context, param: click.Parameter, value: str) -> tuple[in
     if not indexes or min(indexes) < 0:
         raise click.BadParameter("a GPU index or a comma-separated list of them, like 0,1")
     return indexes
+
+
+def _language(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Refuse a language Whisper does not know now, not after the audio is decoded."""
+    from faster_whisper.tokenizer import _LANGUAGE_CODES  # the list WhisperModel itself checks against
+
+    if value not in _LANGUAGE_CODES:
+        raise click.BadParameter(f"{value!r} is not a language Whisper knows (ar, en, fr, …)")
+    return value
+
+
+def _header_value(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """An HTTP header value: printable Latin-1 on one line, or the request could not be sent at all."""
+    if not value.isprintable():
+        raise click.BadParameter("must be one line of printable characters")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise click.BadParameter("must be Latin-1 text (an HTTP header)") from None
+    return value
 
 
 def model_configs(
@@ -324,8 +352,7 @@ def make_pool(
 @click.version_option(package_name="reportsubs")
 def cli(verbose: bool, quiet: bool) -> None:
     """Subtitles for Arabic news video reports, in the article's own words."""
-    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(level=level, format="reportsubs: %(message)s", stream=sys.stderr, force=True)
+    logs.setup(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     logging.getLogger("faster_whisper").setLevel(logging.WARNING if not verbose else logging.DEBUG)
 
 
@@ -408,7 +435,12 @@ def batch_command(
         entries = batch.run_batch(
             items,
             lambda item: Job(
-                target=item.target, article=item.article, out_dir=out_dir, fetch=fetch, **settings
+                target=item.target,
+                article=item.article,
+                out_dir=out_dir,
+                fetch=fetch,
+                name=item.name,
+                **settings,
             ),
             pool,
             force=force,
@@ -718,11 +750,17 @@ def doctor_command(as_json: bool) -> None:
         click.get_current_context().exit(1)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM stops like Ctrl-C, so that cleanups run (``watch`` installs its own handler)."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         code = cli.main(standalone_mode=False)
     except ReportsubsError as exc:
-        click.echo(f"reportsubs: error: {exc}", err=True)
+        click.echo(f"reportsubs: error: {logs.printable(str(exc))}", err=True)
         sys.exit(1)
     except click.exceptions.Abort:
         click.echo("reportsubs: interrupted", err=True)

@@ -25,6 +25,7 @@ Only ``http`` and ``https`` URLs are ever followed; protocol-relative ones (``//
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass
@@ -51,7 +52,8 @@ FEATURED = re.compile(r"featured|post-thumbnail|post-media|entry-media", re.I)
 """A theme's slot for the post's own video, often in the header above the title."""
 DECLARED = ("jsonld", "og:video", "twitter:player:stream", "twitter:player")
 MAX_CANDIDATES = 40
-"""Videos kept from one page: more than any real article page holds, few enough to bound the work."""
+"""Videos kept per page, in page order: more than any real article page holds, few enough to bound the work
+on a hostile page of thousands of iframes."""
 MEDIA_ELEMENTS = ("video", "amp-video", "audio", "amp-audio")
 URL_ATTRIBUTES = ("src", "data-src", "data-lazy-src", "data-original", "data-video-src")
 """Where media and iframe elements keep their URL: lazy loaders hold it in ``data-…`` until scrolled to."""
@@ -81,7 +83,10 @@ class Candidate:
 
 
 def is_media_url(url: str) -> bool:
-    return urlsplit(url).path.lower().endswith(MEDIA_SUFFIXES)
+    try:
+        return urlsplit(url).path.lower().endswith(MEDIA_SUFFIXES)
+    except ValueError:  # a malformed URL («http://[::1/x.mp4») is no video
+        return False
 
 
 def find(html: str, base_url: str) -> list[Candidate]:
@@ -91,17 +96,24 @@ def find(html: str, base_url: str) -> list[Candidate]:
     except (ValueError, lxml.etree.ParserError):
         return []
     base = root.xpath("//base/@href")
-    base_url = urljoin(base_url, base[0]) if base else base_url
+    with contextlib.suppress(ValueError):  # a malformed <base> is ignored, as browsers do
+        base_url = urljoin(base_url, base[0]) if base else base_url
     found = _declared(root) + _embedded(root)
     out: list[Candidate] = []
     seen: set[str] = set()
     for url, kind, in_article in found:
-        absolute = urldefrag(urljoin(base_url, _unescape(url.strip())))[0]
-        if urlsplit(absolute).scheme not in {"http", "https"} or absolute in seen:
+        try:
+            absolute = urldefrag(urljoin(base_url, _unescape(url.strip())))[0]
+            scheme = urlsplit(absolute).scheme
+        except ValueError:  # malformed: skipped like any link that is no video
+            continue
+        if scheme not in {"http", "https"} or absolute in seen:
             continue
         seen.add(absolute)
         out.append(Candidate(absolute, kind, len(out) + 1, in_article))
-    return out[:MAX_CANDIDATES]
+        if len(out) == MAX_CANDIDATES:
+            break
+    return out
 
 
 def merge(candidates: list[Candidate], more: list[str]) -> list[Candidate]:
@@ -150,11 +162,19 @@ def _embedded(root: lxml.html.HtmlElement) -> Found:
         elif tag == "script" and element.get("type") != "application/ld+json":
             found += [(url, "player", _in_article(element)) for url in _setup_urls(element.text or "")]
         elif tag == "noscript" and "<" in (element.text or ""):  # a fallback kept as text, not parsed
-            found += _embedded(lxml.html.fragment_fromstring(element.text, create_parent="div"))
+            found += _noscript(element.text)
         for name, value in element.attrib.items():
             if name.startswith("data-") and name not in URL_ATTRIBUTES and "{" in value:
                 found += [(url, "player", _in_article(element)) for url in _setup_urls(value)]
     return found
+
+
+def _noscript(text: str) -> Found:
+    """Videos in a ``<noscript>`` fallback's markup; none where that markup does not parse."""
+    try:
+        return _embedded(lxml.html.fragment_fromstring(text, create_parent="div"))
+    except (ValueError, lxml.etree.ParserError):
+        return []
 
 
 def _urls(element: lxml.html.HtmlElement) -> list[str]:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from . import __version__, acquire, align, audio, choose, cues, formats, timing, write
 from .data import Alignment, Article, Audio, Cue, Source, Transcript
-from .files import sha256_file
+from .errors import NoCuesError
+from .files import safe_stem, sha256_file
 from .transcribe import Progress, Transcriber
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ class Job:
     fetch: acquire.FetchOptions = field(default_factory=acquire.FetchOptions)
     formats: tuple[str, ...] = formats.DEFAULT
     karaoke: bool = False
+    name: str | None = None
+    """The outputs' stem, where the caller decided it (a batch keeps names unique); else the source's."""
 
 
 @dataclass
@@ -82,12 +85,14 @@ def run_job(
     write.ensure_writable(job.out_dir)
     with timer("acquire"):
         source = acquire.acquire(job.target, job.article, job.fetch, choose.chooser(transcriber))
-        stem = f"{source.name}.{transcriber.decode.language}"
+        stem = f"{safe_stem(job.name or source.name)}.{transcriber.decode.language}"
         print_ = fingerprint(source, transcriber, job.rules, job.karaoke)
     if not force and (finished := _finished(formats.paths(job.out_dir, stem, job.formats), print_)):
         log.info("%s: already done with the same input and settings (skipped)", source.name)
         return JobResult(outputs=finished, durations=timer.durations, cues=-1, warnings=[], skipped=True)
     done = process(source, transcriber, job.rules, timer, progress)
+    if not done.cues:
+        raise NoCuesError(source.media, len(done.transcript.words))
     for warning in done.warnings:
         log.warning("cue rule not met: %s", warning)
     match = choose.article_match(source.article, done.alignment, done.transcript)

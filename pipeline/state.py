@@ -127,6 +127,10 @@ class JobStore:
             (error, at, time.time(), job_id),
         )
 
+    def forget(self, job_id: int) -> None:
+        """Drop a job whose input changed before it ran: the folder's new content is a job of its own."""
+        self._write("DELETE FROM jobs WHERE id=?", (job_id,))
+
     def requeue(self, job_id: int) -> None:
         self._write(
             "UPDATE jobs SET status='queued', next_attempt=0, updated=? WHERE id=?", (time.time(), job_id)

@@ -13,6 +13,12 @@ with a ``.error.txt`` beside it; a kill at any moment, then a restart, runs the 
 finishes any move left undone. Transient failures (network) are retried with exponential back-off, up to
 ``max_attempts``; permanent ones are not.
 
+Only one watcher runs on a folder (a lock in ``.reportsubs/``, held for the process's life). What reaches
+the work is only what the folder holds: a link to a file outside it, a FIFO or device, or a name that is
+not UTF-8 is refused into ``failed/`` with its reason, and any error in handling one file affects that file
+only. A job is checked against its content again when it starts and when it ends: an input replaced or
+renamed while queued is forgotten and taken again as what it now is, never run under the old content's job.
+
 Folder events come from watchdog (inotify on Linux); ``polling`` uses watchdog's polling observer, for
 network shares where events do not arrive. A scan also runs every ``poll`` seconds regardless.
 """
@@ -22,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -32,7 +39,7 @@ from typing import TYPE_CHECKING
 from . import write
 from .acquire import SIDECARS
 from .errors import ReportsubsError
-from .files import atomic_write_text, sha256_file
+from .files import atomic_write_text, hold_exclusive, inside, is_regular, sha256_file
 from .job import Job, JobResult, run_job
 from .state import JobRow, JobStore
 from .transcribe import TranscriberPool
@@ -45,6 +52,7 @@ log = logging.getLogger(__name__)
 ARTICLES = tuple(s for s in SIDECARS if s != ".url")
 IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".error.txt", ".swp")
 STATE = Path(".reportsubs") / "state.sqlite"
+LOCK = Path(".reportsubs") / "watcher.lock"
 RECENT_DONE = 20
 """Finished jobs whose article match ``status`` checks: the recent ones an editor may still fix."""
 
@@ -82,14 +90,22 @@ class Watcher:
         self.index_lock = threading.Lock()
         self.done_dir, self.failed_dir = inbox / "done", inbox / "failed"
         for folder in (self.done_dir, self.failed_dir):
-            folder.mkdir(parents=True, exist_ok=True)
-        self.store = JobStore(inbox / STATE)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ReportsubsError(f"cannot use {folder} as a folder: {exc.strerror or exc}") from None
+        self.lock = hold_exclusive(inbox / LOCK, f"a watcher on {inbox}")
+        try:
+            self.store = JobStore(inbox / STATE)
+        except sqlite3.DatabaseError as exc:
+            raise ReportsubsError(f"cannot use the state of {inbox} ({STATE}: {exc})") from None
         self.make_job = make_job
         self.pool = pool
         self.execute = execute or self._run_here
         """How a job runs: here, on a model of ``pool``, or (``watch --broker``) in the shared queue."""
         self.slots = slots or (pool.size if pool else 1)
         self.options = options
+        self.moving = threading.Lock()
         self.stop = threading.Event()
         self.wake = threading.Event()
         self.changed: dict[str, tuple[int, int, float]] = {}
@@ -152,12 +168,33 @@ class Watcher:
         now = time.time()
         files: dict[str, Path] = {}
         for path in self.inbox.iterdir():
-            if path.is_file() and not path.name.startswith(".") and not path.name.endswith(IGNORED_SUFFIXES):
-                files[path.name] = path
+            if path.name.startswith(".") or path.name.endswith(IGNORED_SUFFIXES) or path.is_dir():
+                continue
+            if refusal := self._refusal(path):
+                log.warning("%s refused: %s", path.name, refusal)
+                self._fail_files(Drop(path.name, None), refusal)
+                continue
+            files[path.name] = path
         settled = {name for name, path in files.items() if self._settled(name, path, now)}
         self.changed = {k: v for k, v in self.changed.items() if k in files}
         for drop in self._drops(files, settled, now):
-            self._consider(drop, files)
+            try:
+                self._consider(drop)
+            except Exception as exc:  # one file's trouble must not stop the folder
+                log.exception("%s: unexpected failure", drop.name)
+                self._fail_files(drop, f"internal error: {type(exc).__name__}: {exc}")
+
+    def _refusal(self, path: Path) -> str | None:
+        """Why a file in the folder may not be taken as input, or None."""
+        try:
+            path.name.encode("utf-8")
+        except UnicodeEncodeError:
+            return "the file name is not valid UTF-8; rename it and drop it again"
+        if path.is_symlink() and not inside(path, self.inbox):
+            return "a link to a file outside the folder is not followed"
+        if not is_regular(path):
+            return "not a regular file (a FIFO, socket or device)"
+        return None
 
     def _settled(self, name: str, path: Path, now: float) -> bool:
         try:
@@ -188,18 +225,28 @@ class Watcher:
             drops.append(Drop(name, sidecar))
         return drops
 
-    def _fingerprint(self, drop: Drop, files: dict[str, Path]) -> str:
+    def _fingerprint(self, drop: Drop) -> str | None:
+        """The drop's content key as the folder holds it now; None if one of its files is gone.
+
+        Hashes are kept by (name, size, mtime), so checking an unchanged file again costs a ``stat``.
+        """
         parts = []
         for name in filter(None, (drop.name, drop.sidecar)):
-            size, mtime, _ = self.changed[name]
-            key = (name, size, mtime)
+            path = self.inbox / name
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                return None
+            key = (name, stat.st_size, stat.st_mtime_ns)
             if key not in self.hashes:
-                self.hashes[key] = sha256_file(files[name])
+                self.hashes[key] = sha256_file(path)
             parts.append(self.hashes[key])
         return hashlib.sha256(":".join(parts).encode()).hexdigest()
 
-    def _consider(self, drop: Drop, files: dict[str, Path]) -> None:
-        fingerprint = self._fingerprint(drop, files)
+    def _consider(self, drop: Drop) -> None:
+        fingerprint = self._fingerprint(drop)
+        if fingerprint is None:
+            return  # gone since the scan
         known = self.store.by_content(fingerprint)
         if known is None:
             job_id = self.store.add(drop.name, drop.sidecar, fingerprint)
@@ -257,10 +304,13 @@ class Watcher:
     def _run_one(self, row: JobRow) -> None:
         drop = Drop(row.name, row.sidecar)
         media = self.inbox / row.name
-        if not media.exists():
-            self.store.failed(row.id, "the input disappeared from the folder")
+        if self._fingerprint(drop) != row.fingerprint:
+            log.info(
+                "job %d: %s was replaced, renamed or removed before it ran; taken as new", row.id, row.name
+            )
+            self.store.forget(row.id)
             return
-        article = self.inbox / row.sidecar if row.sidecar and (self.inbox / row.sidecar).exists() else None
+        article = self.inbox / row.sidecar if row.sidecar else None
         log.info("job %d (attempt %d): %s", row.id, row.attempts + 1, row.name)
         try:
             result = self.execute(self.make_job(str(media), article), row)
@@ -281,6 +331,9 @@ class Watcher:
             self._fail_files(drop, f"internal error: {type(exc).__name__}: {exc}")
             return
         self.store.done(row.id, {k: str(v) for k, v in result.outputs.items()})
+        if self._fingerprint(drop) != row.fingerprint:
+            log.info("job %d: %s changed while it ran; the new content stays to be taken", row.id, row.name)
+            return
         self._move(drop, self.done_dir)
         log.info("job %d done: %s", row.id, ", ".join(str(p) for p in result.outputs.values()))
 
@@ -295,9 +348,16 @@ class Watcher:
             atomic_write_text(moved.with_name(moved.name + ".error.txt"), error.rstrip() + "\n")
 
     def _move(self, drop: Drop, folder: Path) -> Path | None:
-        """Move a drop's files into ``folder`` under a name not taken there; return the media's new path."""
+        """Move a drop's files into ``folder`` under a name not taken there; return the media's new path.
+
+        The scanner and a worker may both move the same failed drop; one at a time, the second finds it gone.
+        """
+        with self.moving:
+            return self._move_now(drop, folder)
+
+    def _move_now(self, drop: Drop, folder: Path) -> Path | None:
         media = self.inbox / drop.name
-        if not media.exists():
+        if not (media.exists() or media.is_symlink()):
             return None
         stem, n = Path(drop.name).stem, 1
         target_stem = stem
@@ -321,7 +381,14 @@ def status(inbox: Path) -> dict:
     path = inbox / STATE
     if not path.exists():
         raise ReportsubsError(f"{inbox} is not a watched folder (no {STATE})")
-    store = JobStore(path, readonly=True)
+    try:
+        store = JobStore(path, readonly=True)
+        return _status(inbox, store)
+    except sqlite3.DatabaseError as exc:
+        raise ReportsubsError(f"cannot read the state of {inbox} ({path}: {exc})") from None
+
+
+def _status(inbox: Path, store: JobStore) -> dict:
     try:
         return {
             "folder": str(inbox),

@@ -18,9 +18,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from . import __version__
+from . import __version__, containers
+from .article import decode
 from .errors import ReportsubsError, TransientError
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,9 @@ MEDIA_TYPES = (
     "application/x-mpegurl",
     "application/dash+xml",
 )
+
+URL_SAFE = "/:;?#[]@!$&'()*+,=%~"
+"""What ``quote`` leaves alone in a URL: its delimiters and existing escapes; only non-ASCII is encoded."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class Response:
     validators: dict[str, str]
     """ETag, Last-Modified and Content-Length: what tells whether the content changed since last time."""
     body: bytes | None
+    charset: str | None = None
+    """The charset the Content-Type header declares, if any."""
 
     @property
     def is_media(self) -> bool:
@@ -66,7 +72,9 @@ class Response:
         return self.content_type in {"text/html", "application/xhtml+xml"}
 
     def text(self) -> str:
-        return (self.body or b"").decode("utf-8", "replace")
+        """The page as text, in its declared (or detected) encoding."""
+        text = decode(self.body or b"", self.charset, html=True)
+        return text if text is not None else (self.body or b"").decode("utf-8", "replace")
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
@@ -77,7 +85,11 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
 
 
 def check_url(url: str) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port is what finds «host:port» garbage
+    except ValueError as exc:
+        raise ReportsubsError(f"malformed URL {url!r}: {exc}") from None
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ReportsubsError(f"not an http(s) URL: {url!r}")
 
@@ -85,6 +97,7 @@ def check_url(url: str) -> None:
 def get(url: str, options: NetOptions, read_page: bool = True) -> Response:
     """GET ``url``: headers always, the body only for pages (never for media, which yt-dlp downloads)."""
     check_url(url)
+    url = quote(url, safe=URL_SAFE)  # a link written with non-ASCII characters, percent-encoded for HTTP
     handlers: list[urllib.request.BaseHandler] = [_HttpOnlyRedirects()]
     if options.proxy:
         handlers.append(urllib.request.ProxyHandler({"http": options.proxy, "https": options.proxy}))
@@ -111,7 +124,9 @@ def get(url: str, options: NetOptions, read_page: bool = True) -> Response:
                 body = reply.read(options.max_page_bytes + 1)
                 if len(body) > options.max_page_bytes:
                     raise ReportsubsError(f"{url}: page larger than {options.max_page_bytes // 2**20} MB")
-            return Response(reply.geturl(), content_type, validators, body)
+            return Response(
+                reply.geturl(), content_type, validators, body, reply.headers.get_content_charset()
+            )
     except urllib.error.HTTPError as exc:
         error = TransientError if exc.code >= 500 or exc.code == 429 else ReportsubsError
         raise error(f"{url}: HTTP {exc.code} {exc.reason}") from None
@@ -251,7 +266,8 @@ def download(url: str, folder: Path, options: NetOptions, seconds: float | None 
     if seconds:
         params["download_ranges"] = download_range_func(None, [(0, seconds)])
         # ffmpeg waits for data forever unless told: the same per-request timeout, in microseconds
-        params["external_downloader_args"] = {"ffmpeg_i": ["-rw_timeout", str(round(options.timeout * 1e6))]}
+        timeout = ["-rw_timeout", str(round(options.timeout * 1e6))]
+        params["external_downloader_args"] = {"ffmpeg_i": [*timeout, *containers.remote_input_args()]}
     try:
         with YoutubeDL(params) as ydl:
             ydl.extract_info(url, download=True)

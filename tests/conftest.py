@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "media" / "demo"
+WATCH_TIMING = ["--settle", "0.6", "--pair-wait", "2.5", "--poll", "0.2"]
 
 
 def cut(folder: Path, name: str, start: float, length: float) -> Path:
@@ -31,6 +34,45 @@ def reportsubs(*args: str, cwd: Path | None = None, timeout: float = 600) -> sub
         cwd=cwd,
         timeout=timeout,
     )
+
+
+def wait_for(check, timeout: float = 90, what: str = "condition", every: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def start_watch(inbox: Path, out: Path, log: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "watch", str(inbox), "--out", str(out), *WATCH_TIMING, *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("a"),
+        cwd=ROOT,
+        start_new_session=True,
+    )
+
+
+def running(inbox: Path) -> bool:
+    """True once the watcher's state says a job is running: inside run_job, before any of it can finish."""
+    if not (inbox / ".reportsubs" / "state.sqlite").exists():
+        return False
+    try:
+        return any(r["status"] == "running" for r in jobs(inbox))
+    except sqlite3.OperationalError:  # made, but its table not yet created
+        return False
+
+
+def jobs(inbox: Path) -> list[dict]:
+    db = sqlite3.connect(inbox / ".reportsubs" / "state.sqlite")
+    db.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in db.execute("SELECT * FROM jobs ORDER BY id")]
+    finally:
+        db.close()
 
 
 @pytest.fixture(scope="session")

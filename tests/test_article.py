@@ -63,10 +63,18 @@ def test_teasers_and_comment_headings_are_dropped_from_text():
     assert [p.text for p in doc.paragraphs] == ["الخبر نفسه."]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "windows-1256"])
+def test_article_files_in_other_encodings_read_the_same(tmp_path, encoding):
+    text = "الاحترار يهدد أنهار هضبة التبت\n\nورجّح التقرير الذي أعدّه معهد أبحاث هضبة التبت في الأكاديمية الصينية للعلوم.\n"
+    path = tmp_path / "a.txt"
+    path.write_bytes(text.encode(encoding))
+    assert article.read(path) == article.from_text(text, origin=str(path))
+
+
 def test_unreadable_article_is_a_clear_error(tmp_path):
     bad = tmp_path / "a.txt"
-    bad.write_bytes(b"\xff\xfe\x00bad")
-    with pytest.raises(ReportsubsError, match="not UTF-8"):
+    bad.write_bytes(b"\x00bad\x81\xfe\x00" * 3)  # binary: no BOM, not UTF-8, no encoding fits
+    with pytest.raises(ReportsubsError, match="not text in an encoding"):
         article.read(bad)
     with pytest.raises(ReportsubsError, match="cannot read"):
         article.read(tmp_path / "missing.txt")

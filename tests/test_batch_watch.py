@@ -6,18 +6,13 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import lxml.html
 import pysubs2
 import pytest
-from conftest import DEMO, ROOT, cut, reportsubs
-
-WATCH_TIMING = ["--settle", "0.6", "--pair-wait", "2.5", "--poll", "0.2"]
+from conftest import DEMO, cut, jobs, reportsubs, running, start_watch, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -37,35 +32,6 @@ def index_rows(out: Path) -> list[tuple[str, str]]:
     dom = lxml.html.fromstring((out / "index.html").read_text())
     rows = dom.xpath("//table[@id='jobs']/tbody/tr")
     return sorted((Path(row.xpath("td")[0].text_content()).name, row.get("data-status")) for row in rows)
-
-
-def wait_for(check, timeout: float = 90, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def start_watch(inbox: Path, out: Path, log: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "watch", str(inbox), "--out", str(out), *WATCH_TIMING, *extra],
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("a"),
-        cwd=ROOT,
-        start_new_session=True,
-    )
-
-
-def jobs(inbox: Path) -> list[dict]:
-    db = sqlite3.connect(inbox / ".reportsubs" / "state.sqlite")
-    db.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in db.execute("SELECT * FROM jobs ORDER BY id")]
-    finally:
-        db.close()
 
 
 def copy_slowly(source: Path, target: Path, pieces: int = 6, pause: float = 0.3) -> None:
@@ -131,14 +97,9 @@ def test_kill_9_mid_job_then_restart_resumes_without_loss_or_repeat(tmp_path, sh
     watcher = start_watch(inbox, out, log)
     shutil.copy(DEMO / "report.md", inbox / "story.md")
     shutil.copy(short_report, inbox / "story.mp4")
-    wait_for(
-        lambda: (
-            (inbox / ".reportsubs" / "state.sqlite").exists()
-            and any(r["status"] == "running" for r in jobs(inbox))
-        ),
-        what="a running job",
-    )
-    time.sleep(1.0)  # inside the job: decoding or transcribing
+    # killed the moment the state says running: a job (model load, decoding, transcription) takes far
+    # longer than one 10 ms poll on any machine, so the kill always lands inside it
+    wait_for(lambda: running(inbox), what="a running job", every=0.01)
     os.killpg(watcher.pid, signal.SIGKILL)
     watcher.wait(timeout=10)
     assert inbox_files(inbox) == ["story.md", "story.mp4"]  # nothing lost
@@ -163,18 +124,42 @@ def test_kill_9_mid_job_then_restart_resumes_without_loss_or_repeat(tmp_path, sh
     )
 
 
+def test_inputs_replaced_or_renamed_while_queued_are_taken_as_what_they_now_are(
+    tmp_path, short_report, other_report
+):
+    inbox, out, log = tmp_path / "inbox", tmp_path / "out", tmp_path / "watch.log"
+    inbox.mkdir()
+    watcher = start_watch(inbox, out, log)
+    shutil.copy(short_report, inbox / "a.mp4")
+    wait_for(lambda: running(inbox), what="a running job", every=0.01)
+    os.killpg(watcher.pid, signal.SIGKILL)  # the job stays in the state, to run again
+    watcher.wait(timeout=10)
+    (inbox / "a.mp4").rename(inbox / "b.mp4")  # its content moves to another name
+    shutil.copy(other_report, inbox / "a.mp4")  # and other content takes its name
+
+    restarted = start_watch(inbox, out, log)
+    try:
+        wait_for(
+            lambda: (inbox / "done" / "a.mp4").exists() and (inbox / "done" / "b.mp4").exists(),
+            timeout=180,
+            what="both inputs",
+        )
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        assert restarted.wait(timeout=60) == 0, log.read_text()
+    assert sorted((r["name"], r["status"]) for r in jobs(inbox)) == [("a.mp4", "done"), ("b.mp4", "done")]
+    durations = {n: json.loads((out / f"{n}.ar.json").read_text())["duration"] for n in ("a", "b")}
+    assert durations["a"] == pytest.approx(19, abs=0.5)  # a.mp4's subtitles are of what a.mp4 now holds
+    assert durations["b"] == pytest.approx(23.5, abs=0.5)  # and the renamed content was not lost
+    assert "already done" not in log.read_text()
+
+
 def test_sigterm_lets_the_running_job_finish(tmp_path, short_report):
     inbox, out, log = tmp_path / "inbox", tmp_path / "out", tmp_path / "watch.log"
     inbox.mkdir()
     watcher = start_watch(inbox, out, log)
     shutil.copy(short_report, inbox / "late.mp4")
-    wait_for(
-        lambda: (
-            (inbox / ".reportsubs" / "state.sqlite").exists()
-            and any(r["status"] == "running" for r in jobs(inbox))
-        ),
-        what="a running job",
-    )
+    wait_for(lambda: running(inbox), what="a running job")
     watcher.send_signal(signal.SIGTERM)
     assert watcher.wait(timeout=90) == 0
     assert [r["status"] for r in jobs(inbox)] == ["done"]

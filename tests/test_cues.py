@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.cues import Rules, break_lines, build, violations
+from pipeline.cues import CLAUSE_PUNCTUATION, Rules, break_lines, build, fits, violations
 from pipeline.data import Break, Cue, Token
 
 
@@ -38,10 +38,22 @@ def test_long_text_obeys_every_rule_and_keeps_every_word():
 
 
 def test_breaks_at_sentence_and_clause_punctuation_first():
-    cues = build(tokens(LONG))
-    ends = [c.lines[-1].split()[-1] for c in cues]
-    assert "أسبوع." in ends
-    assert all(e.endswith((".", "،")) or e in {"الإعدادية", "وروسيا", "فوزاً"} for e in ends[:-1]), ends
+    """A cue ends between two words of a clause only when the whole clause cannot be one cue."""
+    toks = tokens(LONG)
+    words = [t.text for t in toks]
+    punctuated = [n for n, w in enumerate(words) if w.endswith(CLAUSE_PUNCTUATION)]
+    end = 0
+    for cue in build(toks)[:-1]:
+        end += len(" ".join(cue.lines).split())
+        if words[end - 1].endswith(CLAUSE_PUNCTUATION):
+            continue
+        clause_start = max((n + 1 for n in punctuated if n < end), default=0)
+        clause_end = min(n + 1 for n in punctuated if n >= end)
+        clause = toks[clause_start:clause_end]
+        assert not fits(words[clause_start:clause_end], Rules()) or (
+            clause[-1].end - clause[0].start > Rules().max_duration
+        ), f"broke the clause {' '.join(words[clause_start:clause_end])!r} after {words[end - 1]!r}"
+    assert "أسبوع." in [c.lines[-1].split()[-1] for c in build(toks)]
 
 
 def test_never_splits_noun_phrase_when_a_better_break_exists():

@@ -28,7 +28,7 @@ def test_base_resolves_offline_and_joins_once(cache):
     model_bin = os.path.join(folder, "model.bin")
     assert os.path.getsize(model_bin) == SPEC.size
     assert sorted(os.listdir(folder)) == sorted(
-        ["model.bin", "config.json", "tokenizer.json", "vocabulary.json", weights.STAMP, ".lock"]
+        ["model.bin", "config.json", "tokenizer.json", "vocabulary.json", weights.STAMP]  # no lock left
     )
     stamp = os.stat(model_bin).st_mtime_ns
     assert weights.resolve("base") == folder

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from conftest import ROOT, reportsubs
-from test_batch_watch import WATCH_TIMING, cut, wait_for
+from conftest import ROOT, WATCH_TIMING, cut, reportsubs, wait_for
 
 from pipeline.transcribe import cuda_device_count
 
@@ -82,7 +81,7 @@ def broker(tmp_path) -> Iterator[Redis]:
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory) -> Path:
     """The demo's first sentence: a few seconds of speech, so each job is short."""
-    return cut(tmp_path_factory.mktemp("clips"), "clip.mp4", 0, 6)
+    return cut(tmp_path_factory.mktemp("media"), "clip.mp4", 0, 6)
 
 
 class Gate:

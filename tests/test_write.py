@@ -1,9 +1,11 @@
-"""Writers: formats, right-to-left marks, and atomic replacement."""
+"""Writers: formats, right-to-left marks, and atomic replacement of each file and of the set."""
 
 from __future__ import annotations
 
 import json
 import os
+import resource
+import signal
 
 import pysubs2
 import pytest
@@ -55,3 +57,22 @@ def test_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path):
     blocker.write_text("")
     with pytest.raises(ReportsubsError, match="cannot write to"):
         write.ensure_writable(blocker / "out")
+
+
+def test_a_write_that_fails_part_way_keeps_the_whole_old_set(tmp_path):
+    """A full disk (here: the kernel's file-size limit, EFBIG) while writing the JSON, the largest file: the
+    whole old set must stay, with no temporary file beside it."""
+    old = write.write_all(CUES, {"run": "old"}, tmp_path, "report.ar")
+    before = {path: path.read_bytes() for path in old.values()}
+    limit = 64 * 1024  # far above each subtitle file, far below the JSON below
+    previous_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a core dump
+    previous_limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, previous_limit[1]))
+    try:
+        with pytest.raises(ReportsubsError, match="cannot write"):
+            write.write_all(CUES[::-1], {"run": "new", "padding": "كلمة " * limit}, tmp_path, "report.ar")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, previous_limit)
+        signal.signal(signal.SIGXFSZ, previous_handler)
+    assert {path: path.read_bytes() for path in old.values()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in old.values())
