@@ -190,6 +190,7 @@ def _fetch(url: str, options: FetchOptions, article: Path | None, choose: Choose
         page = web.get(url, options.net)
         meta = _load_meta(folder)
         given = _read_article(article, url, options) if article else None
+        key: dict[str, object]
         if page.is_media:
             key = {"media_url": page.url, **page.validators}
             media = _reuse(folder, meta, key, options) or _download([page.url], folder, options)[0]
@@ -206,9 +207,9 @@ def _fetch(url: str, options: FetchOptions, article: Path | None, choose: Choose
             text = given or article_text.from_html(html, origin=url)
             if given is None and not text.paragraphs:
                 log.warning("no article text found on %s: subtitling from the transcript alone", url)
-            media = _reuse(folder, meta, key, options)
-            if media:
-                candidates = _stored_candidates(meta)
+            reused = _reuse(folder, meta, key, options)
+            if reused:
+                media, candidates = reused, _stored_candidates(meta)
             else:
                 media, candidates = _report(html, page.url, folder, options, text, choose)
             atomic_write_text(folder / "page.html", html)

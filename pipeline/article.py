@@ -76,10 +76,12 @@ def from_html(html: str, origin: str = "") -> Article:
     doc = trafilatura.bare_extraction(
         html, include_comments=False, include_tables=False, include_links=False, with_metadata=True
     )
-    if doc is None or not (doc.text or "").strip():
-        return Article(title=(doc.title or "").strip() if doc else "", paragraphs=(), origin=origin)
-    title = (doc.title or "").strip()
-    blocks = [b for b in (line.strip() for line in doc.text.splitlines()) if b]
+    # trafilatura returns a Document here (a dict only when asked for one with as_dict)
+    title = str(getattr(doc, "title", None) or "").strip()
+    body = str(getattr(doc, "text", None) or "")
+    if not body.strip():
+        return Article(title=title, paragraphs=(), origin=origin)
+    blocks = [b for b in (line.strip() for line in body.splitlines()) if b]
     return _build(title, [b for b in blocks if not _is_fragment(b, title)], origin)
 
 

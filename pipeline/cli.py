@@ -679,6 +679,7 @@ def status_command(inbox: Path | None, broker: str | None, as_json: bool, wait: 
     if broker:
         _queue_status(broker, as_json, wait)
         return
+    assert inbox is not None  # one of the two, checked above
     report = watch.status(inbox)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))

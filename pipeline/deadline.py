@@ -79,10 +79,10 @@ def _parent_config() -> Iterator[None]:
     they be orphaned, and cannot pickle billiard's authentication key for a spawned child. ``within``
     always reaps its child, and PR_SET_PDEATHSIG kills it with its parent, so no orphan can outlive us;
     the key is handed on as the plain one multiprocessing expects."""
-    config = multiprocessing.current_process()._config  # what Process() copies and start() checks
+    config = multiprocessing.current_process()._config  # type: ignore[attr-defined]  # what start() checks
     saved = dict(config)
     config.pop("daemon", None)
-    config["authkey"] = multiprocessing.process.AuthenticationString(bytes(config["authkey"]))
+    config["authkey"] = multiprocessing.process.AuthenticationString(bytes(config["authkey"]))  # type: ignore[attr-defined]
     try:
         yield
     finally:
