@@ -571,7 +571,7 @@ def _voiced_edges(
         if said:
             at = edge.start + spare
             timed = [
-                *_spread(words, said, onset, at, sentence),
+                *_spread(words, said, onset, at),
                 replace(edge, start=round(at, 3)),
                 *timed[1:],
             ]
@@ -586,7 +586,7 @@ def _voiced_edges(
             timed = [
                 *timed[:-1],
                 replace(edge, end=round(at, 3)),
-                *_spread(words, said, at, offset, sentence),
+                *_spread(words, said, at, offset),
             ]
             heads = heads + said
     return timed, heads
@@ -615,14 +615,17 @@ def _said_in(missing: list[int], room: float, pace: float, words: list[ArticleWo
 
 
 def _spread(
-    words: list[ArticleWord], said: list[int], start: float, end: float, sentence: int
+    words: list[ArticleWord], members: list[int], start: float, end: float, lead: Word | None = None
 ) -> list[Token]:
-    """Tokens for unheard article words, sharing ``start``–``end`` by their length."""
-    total = sum(len(words[a].norm) for a in said)
+    """Tokens for article words sharing ``start``–``end`` by their length; the first carries what it was
+    heard as (``lead``), the rest were not heard."""
+    total = sum(len(words[a].norm) for a in members)
     out, now = [], start
-    for a in said:
-        span = (end - start) * len(words[a].norm) / total
+    for a in members:
         w = words[a]
+        span = (end - start) * len(w.norm) / total
+        heard = lead if a == members[0] else None
+        probability, text = (heard.probability, heard.text) if heard else (None, None)
         out.append(
             Token(
                 w.text,
@@ -630,10 +633,10 @@ def _spread(
                 round(now + span, 3),
                 "article",
                 w.brk,
-                None,
-                None,
+                probability,
+                text,
                 w.paragraph,
-                sentence,
+                w.sentence,
             )
         )
         now += span
@@ -685,26 +688,7 @@ def _timed(
             starts[g + 1] = heard[split].start
     out: list[Token] = []
     for (t, members), start, end in zip(groups, starts, ends, strict=True):
-        total = sum(len(words[a].norm) for a in members)
-        now = start
-        for a in members:
-            w = words[a]
-            span = (end - start) * len(w.norm) / total
-            lead = a == members[0]
-            out.append(
-                Token(
-                    w.text,
-                    round(now, 3),
-                    round(now + span, 3),
-                    "article",
-                    w.brk,
-                    heard[t].probability if lead else None,
-                    heard[t].text if lead else None,
-                    w.paragraph,
-                    w.sentence,
-                )
-            )
-            now += span
+        out += _spread(words, members, start, end, heard[t])
     return out
 
 
