@@ -59,6 +59,9 @@ MAX_EDGE_WORDS = 3
 """Unheard article words at a sentence's edge that the speech beside it may stand for."""
 PACE_SLACK = 1.5
 """How much longer than the speaker's pace a word may be before the rest of it counts as other speech."""
+LOOKS_LIKE = 0.5
+"""Similarity (0–1) from which a heard word looks like the article word it is paired with: a match starts
+and ends on such words."""
 MIN_ROOM = 0.25
 """Seconds of voice too short to say a dropped word in."""
 PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
@@ -98,7 +101,7 @@ def align(article: Article, transcript: Transcript) -> Alignment:
     words = article_words(article, set(heard))
     pauses = np.array([b.start - a.end for a, b in itertools.pairwise(pieces)] + [0.0])
     sentences = _sentence_spans(words)
-    matches = _select(_candidates(words, sentences, heard, pauses), len(heard))
+    matches = _select(_candidates(words, sentences, heard, pauses), words, heard)
     claimed = np.zeros(len(heard), bool)
     for match in matches:
         claimed[match.first : match.last + 1] = True
@@ -269,9 +272,9 @@ def _align_window(
     pairs = _trim_fragments(
         *_split_at_pauses(pairs, pauses),
         strength=lambda run: sum(credit(a, t) for a, t in run),
-        shaky=lambda run: any(sim[a - a0, t - t0] < 0.5 for a, t in run),
+        shaky=lambda run: any(sim[a - a0, t - t0] < LOOKS_LIKE for a, t in run),
     )
-    good = [(a, t) for a, t in pairs if sim[a - a0, t - t0] >= 0.5]
+    good = [(a, t) for a, t in pairs if sim[a - a0, t - t0] >= LOOKS_LIKE]
     heard_weight = sum(credit(a, t) for a, t in pairs)
     if (
         (
@@ -334,14 +337,26 @@ def _trim_fragments(
     return flat(runs)
 
 
-def _select(candidates: list[Match], heard_count: int) -> list[Match]:
-    """Grant transcript words to candidates best-first; later ones keep only unclaimed words."""
-    claimed = np.zeros(heard_count, bool)
+def _select(candidates: list[Match], words: list[ArticleWord], heard: list[str]) -> list[Match]:
+    """Grant transcript words to candidates best-first; later ones keep only unclaimed words.
+
+    What a later candidate keeps must still start and end on words that look like the article's: when a
+    better sentence takes its last look-alike word, a stray pair left at the new edge («من» paired with
+    «فهل», the next sentence's misheard first word, 7 s after the rest) would stretch it over speech that
+    is not its own.
+    """
+    claimed = np.zeros(len(heard), bool)
     kept: list[Match] = []
     for match in sorted(candidates, key=lambda m: -m.score):
         pairs = [(a, t) for a, t in match.pairs if not claimed[t]]
         if len(pairs) < max(1, len(match.pairs) // 2):
             continue
+        looks = [
+            k for k, (a, t) in enumerate(pairs) if fuzz.ratio(words[a].norm, heard[t]) >= 100 * LOOKS_LIKE
+        ]
+        if not looks:
+            continue
+        pairs = pairs[looks[0] : looks[-1] + 1]
         lo, hi = pairs[0][1], pairs[-1][1]
         if claimed[lo : hi + 1].any():  # split by another sentence: keep the longer unclaimed side only
             continue
@@ -730,7 +745,7 @@ def _owner(heard: tuple[Word, ...], t: int, following: int, next_norm: str | Non
 def _offscript_tokens(heard: tuple[Word, ...], claimed: np.ndarray) -> list[Token]:
     tokens: list[Token] = []
     for i, word in enumerate(heard):
-        if claimed[i]:
+        if claimed[i] or not word.sure:
             continue
         brk = Break.NONE
         if word.text[-1:] in ".!?؟…":

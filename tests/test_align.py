@@ -170,3 +170,32 @@ def test_edge_words_whisper_dropped_are_placed_on_the_voice_that_says_them():
     apart = replace(shifted, voiced=((0.2, 0.6), (1.5, 4.65)))  # a pause before; voice stops with «عليم»
     assert shown(align(text, apart)) == "تعبدوا إلا إياه وبالوالدين إحسانا إن الله عليم"
     assert shown(align(text, shifted)) == "تعبدوا إلا إياه وبالوالدين إحسانا إن الله عليم"
+
+
+def test_a_sentence_takes_no_stray_word_from_across_a_long_silence():
+    """The next sentence takes its misheard first word back («الله» for «اللهم»); what the earlier one keeps
+    must not end on «فهل», a word 7 s later that looks nothing like «من»."""
+    text = article.from_text(
+        "عنوان\n\n"
+        "فنادى في الظلمات أن لا إله إلا أنت سبحانك إني كنت من الظالمين.\n\n"
+        "قل اللهم مالك الملك تؤتي الملك من تشاء وتنزع الملك ممن تشاء.\n"
+    )
+    before = spoken("فنادى في الظلمات ان لا اله الا انت سبحانك امنه")
+    after = spoken("فهل الله ممالك الملك تؤتي الملك من تشاء وتنزع الملك ممن تشاء")
+    later = tuple(replace(w, start=w.start + 11.0, end=w.end + 11.0) for w in after.words)
+    result = align(text, Transcript(before.words + later, "ar", 30.0, "test"))
+    gap_end = later[0].start
+    assert [t.text for t in result.tokens if t.start >= gap_end][:2] == ["قل", "اللهم"]
+    assert "الظالمين" not in shown(result)
+
+
+def test_unsure_speech_is_shown_only_where_it_says_the_article():
+    """Speech heard on a second try below Whisper's failure bar: the article sentence it says is shown,
+    the nonsense it makes of music is not."""
+    said = spoken("الكلام مفتبا لكي نفسم الصمت ذهب", "موووو لونغ اند هي")
+    unsure = Transcript(tuple(replace(w, sure=False) for w in said.words), "ar", said.duration, "test")
+    text = article.from_text("عنوان\n\nالكلام فضة، لكن الصمت ذهب.\n")
+    result = align(text, unsure)
+    assert shown(result) == "الكلام فضة، لكن الصمت ذهب."
+    assert shown(result, "transcript") == ""
+    assert shown(align(text, said), "transcript") == "موووو لونغ اند هي"
