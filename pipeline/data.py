@@ -109,6 +109,10 @@ class Word:
     start: float
     end: float
     probability: float
+    sure: bool = True
+    """False for speech Whisper heard only on a second, lone hearing and below its own failure bar: such
+    words may say an article sentence (the bench's 8 kHz quote came back as «الكلام مفتبا لكي نفسم تذهب»,
+    log-prob -1.38) but are never shown as heard."""
 
 
 @dataclass(frozen=True)

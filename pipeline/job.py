@@ -211,7 +211,7 @@ def result_document(source: Source, done: Processed, rules: cues.Rules, duration
             for t in alignment.tokens
         ],
         "transcript": [
-            {"text": w.text, "start": w.start, "end": w.end, "probability": w.probability}
+            {"text": w.text, "start": w.start, "end": w.end, "probability": w.probability, "sure": w.sure}
             for w in transcript.words
         ],
         "unspoken_paragraphs": [
