@@ -55,6 +55,9 @@ Breaking before them keeps phrases like «كأس العالم» together (Netfli
 same reason a line or a cue never ends on one of them: «في» at the end of a cue leaves its phrase hanging."""
 DANGLING_COST = 8.0
 """Cost of a cue that ends on a word of ``BREAK_BEFORE``: above any break inside a clause."""
+OVERLONG_COST = 6.0
+"""Cost of a cue longer than ``max_duration`` because it takes in a phrase-opening word drawn out before
+it: below ``DANGLING_COST``, so it is chosen only where the only other cut leaves that word dangling."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ def build(tokens: tuple[Token, ...] | list[Token], rules: Rules = Rules()) -> li
     spans = _segment(list(tokens), rules)
     cues = [
         Cue(
-            start=tokens[i].start,
+            start=max(tokens[i].start, tokens[j - 1].end - rules.max_duration),
             end=tokens[j - 1].end,
             lines=tuple(break_lines([t.text for t in tokens[i:j]], rules)),
             source=tokens[i].source,
@@ -136,9 +139,12 @@ def _segment(tokens: list[Token], rules: Rules) -> list[tuple[int, int]]:
                 break  # no cue may span a hard break; earlier starts would too
             words = [t.text for t in tokens[i:j]]
             span = tokens[j - 1].end - tokens[i].start
-            if i < j - 1 and (span > rules.max_duration or not fits(words, rules)):
+            if i < j - 1 and not fits(words, rules):
                 break
-            cost = best[i] + _cost(tokens, i, j, rules)
+            overlong = i < j - 1 and span > rules.max_duration
+            if overlong and not _carries_dangling(tokens, i, j, rules):
+                break
+            cost = best[i] + _cost(tokens, i, j, rules) + (OVERLONG_COST if overlong else 0.0)
             if cost < best[j]:
                 best[j], prev[j] = cost, i
     spans = []
@@ -147,6 +153,15 @@ def _segment(tokens: list[Token], rules: Rules) -> list[tuple[int, int]]:
         spans.append((prev[j], j))
         j = prev[j]
     return spans[::-1]
+
+
+def _carries_dangling(tokens: list[Token], i: int, j: int, rules: Rules) -> bool:
+    """True when cue ``i:j`` is too long only because it opens with a word that may not end the cue before.
+
+    A reciter draws «أو» out for five seconds and pauses before «كلاهما»: «أو» alone would end a cue on a
+    word that opens a phrase, so it goes with the phrase, and the cue shows its last ``max_duration``.
+    """
+    return dangles(tokens[i].text) and tokens[j - 1].end - tokens[i + 1].start <= rules.max_duration
 
 
 def _hard_break(here: Token, after: Token) -> bool:

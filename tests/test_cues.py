@@ -146,3 +146,14 @@ def test_no_line_or_cue_ends_on_a_word_that_opens_a_phrase():
     for rules in (Rules(), Rules(max_line=20)):
         for cue in build(tokens(text), rules):
             assert all(line.split()[-1] not in {"في", "من", "إن", "بعد"} for line in cue.lines)
+
+
+def test_a_drawn_out_phrase_opener_goes_with_its_phrase_even_past_seven_seconds():
+    """A reciter holds «أو» five seconds, pauses, then says «كلاهما»: a cue of «أو» alone would dangle."""
+    said = tokens("إما يبلغن عندك الكبر أحدهما", start=373.8, per_word=1.3)
+    held = Token("أو", 381.12, 386.9, "article", Break.NONE)
+    last = Token("كلاهما.", 387.3, 389.5, "article", Break.SENTENCE)
+    cues = build([*said, held, last])
+    assert violations(cues) == []
+    assert cues[-1].lines == ("أو كلاهما.",)
+    assert (cues[-1].start, cues[-1].end) == (382.5, 389.5)  # on screen while «كلاهما» is said
