@@ -64,6 +64,7 @@ LOOKS_LIKE = 0.5
 and ends on such words."""
 MIN_ROOM = 0.25
 """Seconds of voice too short to say a dropped word in."""
+SENTENCE_END = tuple(".!?؟…")
 PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
 
 
@@ -105,6 +106,9 @@ def align(article: Article, transcript: Transcript) -> Alignment:
     claimed = np.zeros(len(heard), bool)
     for match in matches:
         claimed[match.first : match.last + 1] = True
+    closes = np.array([p.text[-1:] in SENTENCE_END for p in pieces], bool)
+    for match in matches:
+        _release_glued_edges(match, closes, pauses, claimed)
     _settle_edges(matches, words, sentences, heard, pauses, claimed)
     for match in [m for m in matches if len(m.pairs) < 2 <= _size(sentences[m.sentence])]:
         claimed[match.first : match.last + 1] = False  # one word alone is no evidence of a sentence
@@ -363,6 +367,43 @@ def _select(candidates: list[Match], words: list[ArticleWord], heard: list[str])
         claimed[lo : hi + 1] = True
         kept.append(Match(match.sentence, pairs, match.score))
     return sorted(kept, key=lambda m: m.pairs[0][1])
+
+
+def _release_glued_edges(match: Match, closes: np.ndarray, pauses: np.ndarray, claimed: np.ndarray) -> None:
+    """Give up a few edge pairs that Whisper heard as the end (or start) of the speech beside the sentence.
+
+    A sound bite ending «مهمة للغاية» was heard «مهمة للراية.», and «للراية» looks enough like the unspoken
+    lead-in «الرياضة،» to be paired with it. But it runs on from the sound bite with no pause, Whisper closed
+    a sentence on it, and a long pause parts it from the rest of the sentence: it is the sound bite's.
+    Likewise at the sentence's end, mirrored.
+    """
+    pairs = match.pairs
+    for k in range(min(MAX_FRAGMENT, (len(pairs) - 1) // 2)):
+        t, next_t = pairs[k][1], pairs[k + 1][1]
+        before = match.first - 1
+        if (
+            closes[t]
+            and pauses[t:next_t].max() >= SPLIT_PAUSE
+            and before >= 0
+            and not claimed[before]
+            and pauses[before] < EDGE_PAUSE
+        ):
+            claimed[match.first : next_t] = False
+            match.pairs, match.first = pairs[k + 1 :], next_t
+            return
+    for k in range(min(MAX_FRAGMENT, (len(pairs) - 1) // 2)):
+        t, prev_t = pairs[-1 - k][1], pairs[-2 - k][1]
+        after = match.last + 1
+        if (
+            closes[prev_t]
+            and pauses[prev_t:t].max() >= SPLIT_PAUSE
+            and after < len(claimed)
+            and not claimed[after]
+            and pauses[match.last] < EDGE_PAUSE
+        ):
+            claimed[prev_t + 1 : match.last + 1] = False
+            match.pairs, match.last = pairs[: -1 - k], prev_t
+            return
 
 
 def _settle_edges(

@@ -199,3 +199,18 @@ def test_unsure_speech_is_shown_only_where_it_says_the_article():
     assert shown(result) == "الكلام فضة، لكن الصمت ذهب."
     assert shown(result, "transcript") == ""
     assert shown(align(text, said), "transcript") == "موووو لونغ اند هي"
+
+
+def test_a_sound_bites_last_word_is_not_taken_as_the_next_sentences_lead_in():
+    """«للغاية» heard as «للراية.» looks like the unspoken lead-in «الرياضة،»; Whisper ended a sentence on it
+    and a long pause follows, so it stays the sound bite's."""
+    transcript = spoken(
+        "ورجح التقرير الذي أعده معهد ابحاث هضبة التبت ان تستمر درجات الحراره في الارتفاع",
+        "هذه ملحوظة مهمة للراية.",
+        "أحرزت منتخبات البرازيل وألمانيا وروسيا فوزا في مقابلاتهم الاعدادية",
+        gap=1.2,
+    )
+    result = align(ARTICLE, transcript)
+    assert "الرياضة" not in shown(result)
+    assert shown(result, "transcript") == "هذه ملحوظة مهمة للراية."
+    assert "الارتفاع. أحرزت منتخبات" in shown(result)
