@@ -47,6 +47,10 @@ STILL_VOICED = 0.35
 below the threshold), so a word's soft ending is not cut."""
 BED_BLOCK = 1500
 """Frames (15 s) over which the level of the sound bed is estimated."""
+HOLD_MARGIN = 3.0
+"""dB above the bed at which a word's drawn-out end is still going on: the voice adds at least as much
+power as the bed itself. A chanted «عظيم» under music held 9 dB over the bed for 1.2 s after the detector
+(probability 0.23–0.33) let it go."""
 BED_MARGIN = 10.0
 """dB above the bed's level at which a frame is the voice whatever the voice detector says: beds sit 10 to
 16 dB under the voice, and chanted verse ends, which the detector was not trained on, stay this loud."""
@@ -62,8 +66,8 @@ are 32 ms, and an onset can sit anywhere inside the first voiced one."""
 def refine(transcript: Transcript, audio: Audio) -> Transcript:
     """The transcript with every word's edges moved onto the voice's onsets and offsets, and the stretches
     of voice it found."""
-    speech = voice_frames(audio)
-    return replace(transcript, words=snap_words(transcript.words, speech), voiced=stretches(speech))
+    speech, held = voice_frames(audio)
+    return replace(transcript, words=snap_words(transcript.words, speech, held), voiced=stretches(speech))
 
 
 def stretches(speech: np.ndarray, bridge: int = STRETCH_BRIDGE) -> tuple[tuple[float, float], ...]:
@@ -82,13 +86,16 @@ def stretches(speech: np.ndarray, bridge: int = STRETCH_BRIDGE) -> tuple[tuple[f
     return tuple((round(float(a) * FRAME, 3), round(float(b) * FRAME, 3)) for a, b in out)
 
 
-def voice_frames(audio: Audio) -> np.ndarray:
+def voice_frames(audio: Audio) -> tuple[np.ndarray, np.ndarray]:
     """Boolean per 10 ms frame: the voice is heard. Loud enough for its surroundings, and either voiced by
-    the detector or well above the bed under it."""
+    the detector or well above the bed under it. Second, where a word's drawn-out end may still be going on:
+    above the bed by ``HOLD_MARGIN``."""
     db = levels(audio)
     probs = voice.frames(audio, FRAME, len(db))
     loud = speech_frames(db)
-    return without_blips(loud & (voiced_frames(probs) | (db > bed_levels(db, probs) + BED_MARGIN)))
+    bed = bed_levels(db, probs)
+    speech = without_blips(loud & (voiced_frames(probs) | (db > bed + BED_MARGIN)))
+    return speech, speech | (loud & (db > bed + HOLD_MARGIN))
 
 
 def without_blips(speech: np.ndarray, shortest: int = BLIP) -> np.ndarray:
@@ -162,8 +169,13 @@ def _local_loudness(db: np.ndarray) -> np.ndarray:
     return np.repeat(around, block)[: len(db)]
 
 
-def snap_words(words: tuple[Word, ...], speech: np.ndarray) -> tuple[Word, ...]:
+def snap_words(
+    words: tuple[Word, ...], speech: np.ndarray, held: np.ndarray | None = None
+) -> tuple[Word, ...]:
     """Move each word's edges onto speech onsets and offsets, never across a neighbouring word.
+
+    A word followed by a long pause ends where ``held`` (default: ``speech``) stops, when it stops within
+    ``LONG_EXTEND``: a drawn-out last syllable that the detector no longer calls a voice.
 
     A word with no speech under it at all was misplaced by Whisper into a pause: it is collapsed onto the
     neighbour it touches (usually it is the first piece of the next word: «من» of «مما»), or dropped when
@@ -171,6 +183,7 @@ def snap_words(words: tuple[Word, ...], speech: np.ndarray) -> tuple[Word, ...]:
     """
     if not len(speech):
         return words
+    held = speech if held is None else held
     # a frame starts a run of speech when it and the next MIN_RUN-1 frames are speech
     run = np.convolve(speech.astype(int), np.ones(MIN_RUN, int), mode="full")[MIN_RUN - 1 :] >= MIN_RUN
     out: list[Word] = []
@@ -188,9 +201,13 @@ def snap_words(words: tuple[Word, ...], speech: np.ndarray) -> tuple[Word, ...]:
             if first == start:  # speech already at the start: it may have begun earlier, in the pause
                 reach = LONG_EXTEND if word.start - lo >= LONG_PAUSE else MAX_EXTEND
                 first = _extend(speech, first, _frame(lo), -1, reach)
-            if last >= end:
+            limit = min(_frame(hi), len(speech))
+            drawn = _extend(held, last, limit, +1, LONG_EXTEND) if hi - word.end >= LONG_PAUSE else last
+            if drawn > last:  # a final syllable held on over the bed, into the pause after it
+                last = drawn
+            elif last >= end:
                 reach = LONG_EXTEND if hi - word.end >= LONG_PAUSE else MAX_EXTEND
-                last = _extend(speech, last, min(_frame(hi), len(speech)), +1, reach)
+                last = _extend(speech, last, limit, +1, reach)
             new_start = max(first * FRAME, lo)
             new_end = min(max(last * FRAME, new_start + FRAME), hi) if hi > new_start else word.end
             word = replace(word, start=round(new_start, 3), end=round(max(new_end, new_start), 3))

@@ -81,3 +81,22 @@ def test_a_job_on_a_late_audio_stream_puts_its_cues_on_the_picture_timeline(tmp_
     assert document["stage_seconds"]["timing"] >= 0
     first = document["cues"][0]["start"]
     assert first == pytest.approx(TRUTH[0]["start"] + 1.5, abs=0.15)  # the demo's voice starts at 1.0 s
+
+
+def test_a_drawn_out_end_follows_the_voice_over_the_bed_into_a_long_pause():
+    """The detector lets a chanted last syllable go while it still sounds over the bed (``held``)."""
+    speech = np.zeros(1000, bool)
+    speech[50:100] = True
+    held = speech.copy()
+    held[100:220] = True  # 1.2 s more, over the bed only
+    word = Word("عظيم", 0.5, 1.0, 0.9)
+    after = Word("الناس", 5.0, 5.5, 0.9)
+    speech[500:550] = held[500:550] = True
+    assert timing.snap_words((word, after), speech, held)[0].end == 2.2
+    assert timing.snap_words((word, after), speech)[0].end == 1.0
+    close = Word("الناس", 1.3, 1.8, 0.9)  # no long pause: the next word is near
+    speech[130:180] = held[130:180] = True
+    assert timing.snap_words((word, close), speech, held)[0].end == 1.0
+    endless = speech.copy()
+    endless[100:500] = True  # the bed never drops within 2.5 s: no end to follow
+    assert timing.snap_words((word, after), speech, endless)[0].end == 1.0
