@@ -42,7 +42,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -369,6 +369,8 @@ def link_cublas(folder: Path) -> int:
     found = (
         sorted(Path(next(iter(spec.submodule_search_locations))).glob("lib/libcublas.so.*")) if spec else []
     )
+    # seen on the H100 (2026-11-26): no such package, the CUDA toolkit's own copy instead
+    found = found or sorted(Path("/usr/local").glob("cuda*/targets/x86_64-linux/lib/libcublas.so.13*"))
     if not found:
         print("gpu: no nvidia.cublas package here: no libcublas.so.12 link made")
         return 0
@@ -437,6 +439,35 @@ def in_mode(loaded, batch_size: int):
     return transcriber
 
 
+def recorded(transcriber, store: dict, key: str):
+    """``transcriber`` with each raw transcript it makes kept in ``store[key]``, so that the later stages can
+    be replayed on them elsewhere (``replay``): the device's words, studied on this machine."""
+    inner = transcriber.__dict__.setdefault("_unrecorded", transcriber.transcribe)
+
+    def transcribe(audio, progress=None):
+        transcript = inner(audio, progress)
+        store[key] = asdict(transcript)
+        return transcript
+
+    transcriber.transcribe = transcribe
+    return transcriber
+
+
+class Replayed:
+    """Answers ``transcribe`` with a transcript made earlier (``run --transcripts``)."""
+
+    def __init__(self, raw: dict) -> None:
+        from pipeline.data import Transcript, Word
+
+        fields = dict(raw)
+        words = tuple(Word(**w) for w in fields.pop("words"))
+        fields["voiced"] = tuple(tuple(v) for v in fields.get("voiced", ()))
+        self.transcript = Transcript(words, **fields)
+
+    def transcribe(self, audio, progress=None):
+        return self.transcript
+
+
 def hour(kit: Kit, transcriber, tiles: int = HOUR_TILES) -> dict:
     """``job.process`` on the long case's samples ``tiles`` times over, without article (as the throughput
     bench's hour): speed and the cue rules."""
@@ -464,6 +495,7 @@ def hour(kit: Kit, transcriber, tiles: int = HOUR_TILES) -> dict:
             max((cues.chars(c) / max(d, 1e-6) for c, d in zip(done.cues, lengths, strict=True)), default=0), 1
         ),
         "violations": len(done.warnings),
+        "violation_lines": done.warnings[:10],
         "stage_s": timer.durations,
     }
 
@@ -494,6 +526,8 @@ def run(args: argparse.Namespace) -> int:
     }
     print(json.dumps({k: report[k] for k in ("device", "compute_type", "model_load_s", "versions")}))
 
+    heard: dict[str, dict] = {}
+
     def late(what: str) -> bool:
         if args.deadline and time.perf_counter() - started > args.deadline:
             report["skipped"].append(what)
@@ -511,7 +545,8 @@ def run(args: argparse.Namespace) -> int:
                 if late(f"{name} batch {mode}"):
                     continue
                 case_started = time.perf_counter()
-                result = accuracy.evaluate(name, transcriber, baseline=False)
+                kept = recorded(transcriber, heard, f"{mode}/{name}")
+                result = accuracy.evaluate(name, kept, baseline=False)
                 result["wall_s"] = round(time.perf_counter() - case_started, 2)
                 if not rows:
                     print(f"\nbatch size {mode}")
@@ -519,16 +554,39 @@ def run(args: argparse.Namespace) -> int:
                 rows.append(result)
                 print(row([result[c] for c in columns(result)], widths(result)), flush=True)
                 save(report, args.json)
+                save(heard, args.transcripts)
         if not args.skip_hour:
             for mode in sorted(modes, reverse=True):
                 if late(f"hour batch {mode}"):
                     continue
-                report["hour"][str(mode)] = hour(kit, in_mode(loaded, mode), args.hour_tiles)
+                report["hour"][str(mode)] = hour(
+                    kit, recorded(in_mode(loaded, mode), heard, f"{mode}/hour"), args.hour_tiles
+                )
                 print(f"hour, batch size {mode}:", json.dumps(report["hour"][str(mode)]), flush=True)
                 save(report, args.json)
+                save(heard, args.transcripts)
     report["total_s"] = round(time.perf_counter() - started, 1)
     save(report, args.json)
     print(f"total {report['total_s']} s")
+    return 0
+
+
+def replay(args: argparse.Namespace) -> int:
+    """The later stages (timing, alignment, cues) and the scoring, here, on transcripts made by ``run``
+    elsewhere: the same table, from the device's words."""
+    from bench import accuracy
+
+    kit = Kit(args.kit)
+    heard = json.loads(args.transcripts.read_text())
+    with kit_audio(kit):
+        for key in sorted(heard, key=lambda k: (-int(k.split("/")[0]), list(heard).index(k))):
+            mode, name = key.split("/")
+            if name == "hour":
+                result = hour(kit, Replayed(heard[key]))
+                print(f"hour, batch size {mode}:", json.dumps(result), flush=True)
+                continue
+            result = accuracy.evaluate(name, Replayed(heard[key]), baseline=False, details=args.details)
+            print(f"batch {mode:>2}", row([result[c] for c in columns(result)], widths(result)), flush=True)
     return 0
 
 
@@ -571,6 +629,11 @@ def main() -> int:
     running.add_argument("--hour-tiles", type=int, default=HOUR_TILES, help="fewer, to try it on a CPU")
     running.add_argument("--deadline", type=float, help="start nothing new after this many seconds")
     running.add_argument("--json", type=Path)
+    running.add_argument("--transcripts", type=Path, help="keep each raw transcript here, for replay")
+    replaying = sub.add_parser("replay", help="the later stages here, on the transcripts of a run")
+    replaying.add_argument("--kit", type=Path, required=True)
+    replaying.add_argument("--transcripts", type=Path, required=True)
+    replaying.add_argument("--details", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.what == "pack":
@@ -582,6 +645,8 @@ def main() -> int:
         return 0
     if args.what == "unpack":
         return unpack(args.folder)
+    if args.what == "replay":
+        return replay(args)
     return run(args)
 
 
