@@ -53,8 +53,9 @@ BREAK_BEFORE = frozenset(
 """Words a cue may start with when no punctuation offers a break: conjunctions, prepositions, relatives.
 Breaking before them keeps phrases like «كأس العالم» together (Netflix's line-treatment advice). For the
 same reason a line or a cue never ends on one of them: «في» at the end of a cue leaves its phrase hanging."""
-DANGLING_COST = 8.0
-"""Cost of a cue that ends on a word of ``BREAK_BEFORE``: above any break inside a clause."""
+DANGLING_COST = 20.0
+"""Cost of a cue that ends on a word of ``BREAK_BEFORE``: above any other cut with its costs added (a break
+inside a clause, an over-long cue, a flash), so a cue ends on one only where no other cut exists."""
 OVERLONG_COST = 6.0
 """Cost of a cue longer than ``max_duration`` because it takes in a phrase-opening word drawn out before
 it: below ``DANGLING_COST``, so it is chosen only where the only other cut leaves that word dangling."""
@@ -83,7 +84,7 @@ def build(tokens: tuple[Token, ...] | list[Token], rules: Rules = Rules()) -> li
             start=max(tokens[i].start, tokens[j - 1].end - rules.max_duration),
             end=tokens[j - 1].end,
             lines=tuple(break_lines([t.text for t in tokens[i:j]], rules)),
-            source=tokens[i].source,
+            source=tokens[j - 1].source,  # a heard phrase opener may lead an article cue
         )
         for i, j in spans
     ]
@@ -147,6 +148,8 @@ def _segment(tokens: list[Token], rules: Rules) -> list[tuple[int, int]]:
             cost = best[i] + _cost(tokens, i, j, rules) + (OVERLONG_COST if overlong else 0.0)
             if cost < best[j]:
                 best[j], prev[j] = cost, i
+            if i < j - 1 and tokens[i].source != tokens[i + 1].source:
+                break  # only the phrase opener itself crosses into the other source's cue
     spans = []
     j = n
     while j > 0:
@@ -156,19 +159,23 @@ def _segment(tokens: list[Token], rules: Rules) -> list[tuple[int, int]]:
 
 
 def _carries_dangling(tokens: list[Token], i: int, j: int, rules: Rules) -> bool:
-    """True when cue ``i:j`` is too long only because it opens with a word that may not end the cue before.
+    """True when cue ``i:j`` opens with a word that may not end the cue before, so it may run long.
 
     A reciter draws «أو» out for five seconds and pauses before «كلاهما»: «أو» alone would end a cue on a
     word that opens a phrase, so it goes with the phrase, and the cue shows its last ``max_duration``.
     """
-    return dangles(tokens[i].text) and tokens[j - 1].end - tokens[i + 1].start <= rules.max_duration
+    return dangles(tokens[i].text)
 
 
 def _hard_break(here: Token, after: Token) -> bool:
-    """A paragraph end, or a long pause, unless the word before it opens a phrase: reciters and hesitant
-    speakers pause after «إن» or «من», and the phrase reads better whole across that pause."""
-    pause = after.start - here.end >= HARD_PAUSE and not dangles(here.text)
-    return here.brk == Break.PARAGRAPH or pause
+    """A paragraph end (the aligner marks one wherever the text's source changes), or a long pause, unless
+    the word before it opens a phrase: reciters and hesitant speakers pause after «إن» or «من», and the
+    phrase reads better whole across that pause; Whisper heard «أبقى لهم في» before a quoted sentence, and
+    «في» goes with the quote rather than end a cue."""
+    opens = dangles(here.text)
+    if here.brk == Break.PARAGRAPH:
+        return not (opens and here.source == "transcript" and after.source != here.source)
+    return after.start - here.end >= HARD_PAUSE and not opens
 
 
 def _cost(tokens: list[Token], i: int, j: int, rules: Rules) -> float:

@@ -157,3 +157,28 @@ def test_a_drawn_out_phrase_opener_goes_with_its_phrase_even_past_seven_seconds(
     assert violations(cues) == []
     assert cues[-1].lines == ("أو كلاهما.",)
     assert (cues[-1].start, cues[-1].end) == (382.5, 389.5)  # on screen while «كلاهما» is said
+
+
+def test_a_heard_phrase_opener_before_an_article_sentence_leads_its_cue():
+    """Off-script speech ending «في» right before a quoted article sentence: «في» goes with the quote."""
+    heard = tokens("أبقى لهم في", start=54.97, per_word=0.28, source="transcript")
+    heard[-1] = Token(heard[-1].text, heard[-1].start, heard[-1].end, "transcript", Break.PARAGRAPH)
+    quote = tokens("«الكلام فضة، لكن الصمت ذهب».", start=55.89, per_word=0.28)
+    cues = build(heard + quote)
+    assert violations(cues) == []
+    assert cues[-1].lines[0].startswith("في «الكلام") and cues[-1].source == "article"
+
+
+def test_a_phrase_opener_before_a_long_pause_waits_for_its_phrase():
+    """«أو جاء أحد من», 3 s of silence, then «الغائط»: «من» may not end the first cue, though the cue it
+    then opens runs past seven seconds (seen in the GPU's hour)."""
+    said = tokens("أو جاء أحد من", start=3590.95, per_word=1.0, source="transcript")
+    said[-1] = Token("من", said[-1].start, said[-1].end, "transcript", Break.SENTENCE)  # a pause follows
+    rest = [
+        Token("الغائط", 3598.4, 3600.5, "transcript", Break.NONE),
+        Token("أو", 3600.6, 3601.2, "transcript", Break.NONE),
+        Token("لا", 3601.3, 3601.99, "transcript", Break.PARAGRAPH),
+    ]
+    cues = build(said + rest)
+    assert violations(cues) == []
+    assert " ".join(" ".join(c.lines) for c in cues) == "أو جاء أحد من الغائط أو لا"
