@@ -220,8 +220,40 @@ class Transcriber:
             segments, info = self.model.transcribe(
                 audio.samples, hallucination_silence_threshold=2.0, **options
             )
-        words = self._words(segments, offset, total, progress)
+        words: list[Word] = []
+        looping: list[tuple[float, float]] = []
+        for segment in segments:
+            if self._pipeline is not None and _looping(segment):
+                looping.append((segment.start, segment.end))
+            words += self._words([segment], offset, total, progress)
+        if looping:  # the batched pipeline has no temperature fallback: decode those alone, with it
+            log.info("decoded %d batched segments again that looped", len(looping))
+            words = [w for w in words if not _within(w, looping, offset)]
+            words += self._hear_alone(audio, looping, offset, options)
         return self._heard_again(audio, regions, words, offset, options), info.language
+
+    def _hear_alone(
+        self, audio: Audio, spans: list[tuple[float, float]], offset: float, options: dict
+    ) -> list[Word]:
+        """Each span of ``audio`` decoded on its own, sequentially, without sampling.
+
+        What Whisper then hears with no confidence (``SURE_LOGPROB``) or in a loop is marked not ``sure``:
+        the aligner takes it where it says an article sentence and drops it elsewhere. No temperature
+        fallback: its samples come from one generator per thread, so a second hearing would depend on
+        every job the process ran before (the batched bench's 8 kHz quote came back right after one
+        order of cases and not after another).
+        """
+        words: list[Word] = []
+        for a, b in spans:
+            lo, hi = max(0.0, a - PAD), min(audio.duration, b + PAD)
+            piece = audio.samples[round(lo * audio.sample_rate) : round(hi * audio.sample_rate)]
+            segments, _ = self.model.transcribe(
+                piece, hallucination_silence_threshold=2.0, temperature=0.0, **options
+            )
+            for segment in segments:
+                sure = segment.avg_logprob >= SURE_LOGPROB and not _looping(segment)
+                words += [replace(w, sure=sure) for w in self._words([segment], offset + lo, 0.0, None)]
+        return words
 
     def _heard_again(
         self,
@@ -235,27 +267,22 @@ class Transcriber:
 
         Whisper skips speech it hears badly: at the end of a batched chunk it dropped a sentence (the
         bench's 8 kHz quote), and in a 12-minute recitation it skipped 15 s of a verse, in either mode; given
-        that stretch alone it hears it. What it then hears with no confidence (``SURE_LOGPROB``) is marked
-        not ``sure``: the aligner takes it where it says an article sentence and drops it elsewhere.
+        that stretch alone it hears it (``_hear_alone``).
         """
         unheard = [
             (a, b)
             for a, b in regions
-            if b - a >= ORPHAN and not any(w.end > offset + a and w.start < offset + b for w in words)
+            if b - a >= ORPHAN and not any(_within(w, [(a, b)], offset) for w in words)
         ]
-        for a, b in unheard:
-            lo, hi = max(0.0, a - PAD), min(audio.duration, b + PAD)
-            piece = audio.samples[round(lo * audio.sample_rate) : round(hi * audio.sample_rate)]
-            segments, _ = self.model.transcribe(piece, hallucination_silence_threshold=2.0, **options)
-            for segment in segments:
-                sure = segment.avg_logprob >= SURE_LOGPROB
-                words += [replace(w, sure=sure) for w in self._words([segment], offset + lo, 0.0, None)]
+        words = words + self._hear_alone(audio, unheard, offset, options)
         if unheard:
             log.info("decoded %d stretches of speech again that came back without a word", len(unheard))
         return sorted(words, key=lambda w: w.start)
 
     @staticmethod
     def _words(segments, offset: float, total: float, progress: Progress | None) -> list[Word]:
+        """The words of ``segments`` on the audio's timeline; those of a segment still looping after
+        Whisper's own retries are not ``sure``."""
         words: list[Word] = []
         for segment in segments:
             words.extend(
@@ -264,6 +291,7 @@ class Transcriber:
                     round(offset + w.start, 3),
                     round(offset + w.end, 3),
                     round(w.probability, 4),
+                    not _looping(segment),
                 )
                 for w in segment.words or ()
                 if w.word.strip() and not _made_up_number(w.word, w.probability)
@@ -278,6 +306,21 @@ SEED = 1
 CTranslate2 seeds each worker thread's generator once, at its first draw, so it is set before the model
 loads: the same command on the same audio gives the same subtitles. Unseeded, two runs of the bench's
 12-minute street case differed in 23 of 423 words (a recited passage heard two ways)."""
+
+
+def _looping(segment) -> bool:
+    """Whisper's own test of a failed decode that repeats itself: text that gzip compresses too well. On
+    the GPU, the batched pipeline (which never retries) wrote «يجب أن» 22 times and «هو» 150 times over
+    recited verse under music."""
+    return segment.compression_ratio > LOOPING
+
+
+def _within(word: Word, spans: list[tuple[float, float]], offset: float) -> bool:
+    return any(word.end > offset + a and word.start < offset + b for a, b in spans)
+
+
+LOOPING = 2.4
+"""faster-whisper's default ``compression_ratio_threshold``."""
 CHUNK = 30.0
 """Seconds Whisper hears at once."""
 BRIDGE = 2.0

@@ -106,3 +106,20 @@ def test_doctor_reports_ffmpeg_models_and_the_auto_choice():
     assert tuple(facts["cuda"]["auto_chooses"].values()) == expected
     text = reportsubs("doctor")
     assert f"--device auto chooses: {expected[0]} with {expected[1]}" in text.stdout
+
+
+def test_words_of_a_looping_segment_are_not_sure():
+    """A segment that gzip compresses past Whisper's own bar (2.4) is a loop: its words may say an article
+    sentence but are never shown as heard."""
+    from faster_whisper.transcribe import Segment
+    from faster_whisper.transcribe import Word as Heard
+
+    def segment(text: str, ratio: float) -> Segment:
+        words = [Heard(0.4 * n, 0.4 * n + 0.3, f" {w}", 0.8) for n, w in enumerate(text.split())]
+        return Segment(0, 0, 0.0, 9.0, text, [], -0.3, ratio, 0.01, words, 0.0)
+
+    looping = segment("يجب أن " * 22, 9.6)
+    plain = segment("إن الله عليم خبير", 1.1)
+    words = Transcriber._words([plain, looping], 10.0, 0.0, None)
+    assert [w.sure for w in words[:4]] == [True] * 4 and not any(w.sure for w in words[4:])
+    assert words[0].start == 10.0
