@@ -207,26 +207,27 @@ class Transcriber:
             condition_on_previous_text=False,
         )
         regions = speech_regions(audio) if self.decode.vad else [(0.0, audio.duration)]
-        if self._pipeline is not None:
+        model = self.model  # loaded before the pipeline is looked at: loading builds it
+        pipeline = self._pipeline
+        batched = pipeline is not None
+        if pipeline is not None:
             if not regions:
                 return [], self.decode.language
-            segments, info = self._pipeline.transcribe(
+            segments, info = pipeline.transcribe(
                 audio.samples,
                 batch_size=self.decode.batch_size,
                 clip_timestamps=chunks(regions, audio.duration),
                 **options,
             )
         else:
-            segments, info = self.model.transcribe(
-                audio.samples, hallucination_silence_threshold=2.0, **options
-            )
+            segments, info = model.transcribe(audio.samples, hallucination_silence_threshold=2.0, **options)
         words: list[Word] = []
         looping: list[tuple[float, float]] = []
         for segment in segments:
-            if self._pipeline is not None and _looping(segment):
+            if batched and _looping(segment):
                 looping.append((segment.start, segment.end))
             words += self._words([segment], offset, total, progress)
-        if looping:  # the batched pipeline has no temperature fallback: decode those alone, with it
+        if looping:  # the batched pipeline never retries a failed decode: hear those spans alone
             log.info("decoded %d batched segments again that looped", len(looping))
             words = [w for w in words if not _within(w, looping, offset)]
             words += self._hear_alone(audio, looping, offset, options)

@@ -123,3 +123,16 @@ def test_words_of_a_looping_segment_are_not_sure():
     words = Transcriber._words([plain, looping], 10.0, 0.0, None)
     assert [w.sure for w in words[:4]] == [True] * 4 and not any(w.sure for w in words[4:])
     assert words[0].start == 10.0
+
+
+def test_batched_decoding_is_used_from_the_first_job_on():
+    """The pipeline of ``--batch-size`` is built when the model loads: the first job once ran sequentially
+    (a `reportsubs run` never batched at all), so its words differed from the same job run second."""
+    from pipeline.data import Audio
+    from pipeline.transcribe import DecodeConfig, ModelConfig
+
+    full = audio.load(DEMO)
+    cut = Audio(full.samples[: 30 * full.sample_rate])
+    transcriber = Transcriber(ModelConfig(), DecodeConfig(batch_size=4))
+    first, second = transcriber.transcribe(cut), transcriber.transcribe(cut)
+    assert [(w.text, w.start, w.end) for w in first.words] == [(w.text, w.start, w.end) for w in second.words]
