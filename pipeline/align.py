@@ -65,6 +65,9 @@ and ends on such words."""
 MIN_ROOM = 0.25
 """Seconds of voice too short to say a dropped word in."""
 SENTENCE_END = tuple(".!?؟…")
+READS_AS = 80
+"""fuzz.ratio from which a heard word reads as the article word («هضبات» for «هضبة»), not merely looks
+like it."""
 PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
 
 
@@ -108,7 +111,7 @@ def align(article: Article, transcript: Transcript) -> Alignment:
         claimed[match.first : match.last + 1] = True
     closes = np.array([p.text[-1:] in SENTENCE_END for p in pieces], bool)
     for match in matches:
-        _release_glued_edges(match, closes, pauses, claimed)
+        _release_glued_edges(match, words, heard, closes, pauses, claimed)
     _settle_edges(matches, words, sentences, heard, pauses, claimed)
     for match in [m for m in matches if len(m.pairs) < 2 <= _size(sentences[m.sentence])]:
         claimed[match.first : match.last + 1] = False  # one word alone is no evidence of a sentence
@@ -369,20 +372,32 @@ def _select(candidates: list[Match], words: list[ArticleWord], heard: list[str])
     return sorted(kept, key=lambda m: m.pairs[0][1])
 
 
-def _release_glued_edges(match: Match, closes: np.ndarray, pauses: np.ndarray, claimed: np.ndarray) -> None:
+def _release_glued_edges(
+    match: Match,
+    words: list[ArticleWord],
+    heard: list[str],
+    closes: np.ndarray,
+    pauses: np.ndarray,
+    claimed: np.ndarray,
+) -> None:
     """Give up a few edge pairs that Whisper heard as the end (or start) of the speech beside the sentence.
 
-    A sound bite ending «مهمة للغاية» was heard «مهمة للراية.», and «للراية» looks enough like the unspoken
-    lead-in «الرياضة،» to be paired with it. But it runs on from the sound bite with no pause, Whisper closed
-    a sentence on it, and a long pause parts it from the rest of the sentence: it is the sound bite's.
-    Likewise at the sentence's end, mirrored.
+    A sound bite ending «مهمة للغاية» was heard «مهمة للراية.» (batched: «للعراية»), and that looks enough
+    like the unspoken lead-in «الرياضة،» to be paired with it. But it runs on from the sound bite with no
+    pause and a long pause parts it from the rest of the sentence; and either Whisper closed a sentence on
+    it or none of its words reads as the article's (``READS_AS``): it is the sound bite's. Likewise at the
+    sentence's end, mirrored.
     """
     pairs = match.pairs
+
+    def apart(run: list[tuple[int, int]], closed: bool) -> bool:
+        return closed or all(fuzz.ratio(words[a].norm, heard[t]) < READS_AS for a, t in run)
+
     for k in range(min(MAX_FRAGMENT, (len(pairs) - 1) // 2)):
         t, next_t = pairs[k][1], pairs[k + 1][1]
         before = match.first - 1
         if (
-            closes[t]
+            apart(pairs[: k + 1], closes[t])
             and pauses[t:next_t].max() >= SPLIT_PAUSE
             and before >= 0
             and not claimed[before]
@@ -395,7 +410,7 @@ def _release_glued_edges(match: Match, closes: np.ndarray, pauses: np.ndarray, c
         t, prev_t = pairs[-1 - k][1], pairs[-2 - k][1]
         after = match.last + 1
         if (
-            closes[prev_t]
+            apart(pairs[len(pairs) - 1 - k :], closes[prev_t])
             and pauses[prev_t:t].max() >= SPLIT_PAUSE
             and after < len(claimed)
             and not claimed[after]
