@@ -305,8 +305,9 @@ class Transcriber:
 SEED = 1
 """Seed of the sampler Whisper falls back to where a segment fails its own checks (higher temperatures).
 CTranslate2 seeds each worker thread's generator once, at its first draw, so it is set before the model
-loads: the same command on the same audio gives the same subtitles. Unseeded, two runs of the bench's
-12-minute street case differed in 23 of 423 words (a recited passage heard two ways)."""
+loads: one run on the same audio gives the same words every time (a job after others in one process draws
+on from where they left off). Unseeded, two runs of the bench's 12-minute street case differed in 23 of 423
+words (a recited passage heard two ways)."""
 
 
 def _looping(segment) -> bool:
