@@ -426,17 +426,9 @@ def kit_audio(kit: Kit) -> Iterator[None]:
 
 
 def in_mode(loaded, batch_size: int):
-    """A ``Transcriber`` decoding ``batch_size`` chunks at a time with the model ``loaded`` already holds (as
-    ``Transcriber._load`` builds it): one load serves both modes."""
-    from faster_whisper import BatchedInferencePipeline
-
-    from pipeline.transcribe import Transcriber
-
-    transcriber = Transcriber(loaded.config, replace(loaded.decode, batch_size=batch_size))
-    transcriber._model = loaded.model
-    transcriber._pipeline = BatchedInferencePipeline(loaded.model) if batch_size > 1 else None
-    transcriber.device, transcriber.compute_type = loaded.device, loaded.compute_type
-    return transcriber
+    """A ``Transcriber`` decoding ``batch_size`` chunks at a time with the model ``loaded`` already holds:
+    one load serves both modes."""
+    return loaded.with_decode(replace(loaded.decode, batch_size=batch_size))
 
 
 def recorded(transcriber, store: dict, key: str):

@@ -202,12 +202,12 @@ def snap_words(
                 reach = LONG_EXTEND if word.start - lo >= LONG_PAUSE else MAX_EXTEND
                 first = _extend(speech, first, _frame(lo), -1, reach)
             limit = min(_frame(hi), len(speech))
-            drawn = _extend(held, last, limit, +1, LONG_EXTEND) if hi - word.end >= LONG_PAUSE else last
+            pause_after = hi - word.end >= LONG_PAUSE
+            drawn = _extend(held, last, limit, +1, LONG_EXTEND) if pause_after else last
             if drawn > last:  # a final syllable held on over the bed, into the pause after it
                 last = drawn
             elif last >= end:
-                reach = LONG_EXTEND if hi - word.end >= LONG_PAUSE else MAX_EXTEND
-                last = _extend(speech, last, limit, +1, reach)
+                last = _extend(speech, last, limit, +1, LONG_EXTEND if pause_after else MAX_EXTEND)
             new_start = max(first * FRAME, lo)
             new_end = min(max(last * FRAME, new_start + FRAME), hi) if hi > new_start else word.end
             word = replace(word, start=round(new_start, 3), end=round(max(new_end, new_start), 3))

@@ -117,7 +117,7 @@ class Transcriber:
 
     def _load(self) -> None:
         import ctranslate2
-        from faster_whisper import BatchedInferencePipeline, WhisperModel
+        from faster_whisper import WhisperModel
 
         config = self.config
         location = resolve(config.model)
@@ -146,9 +146,17 @@ class Transcriber:
             )
         self.device, self.compute_type = device, compute_type
         self.load_seconds = time.perf_counter() - started
-        if self.decode.batch_size > 1:
-            self._pipeline = BatchedInferencePipeline(self._model)
+        self._pipeline = _batched(self._model, self.decode)
         log.info("model %s loaded on %s/%s in %.1f s", config.model, device, compute_type, self.load_seconds)
+
+    def with_decode(self, decode: DecodeConfig) -> Transcriber:
+        """A transcriber on this one's model (loaded now if need be) that decodes with ``decode``: one load
+        serves several decoding modes (the GPU bench runs batch 1 and 16 on one model)."""
+        other = Transcriber(self.config, decode)
+        other._model, other._cpu_only = self.model, self._cpu_only
+        other._pipeline = _batched(other._model, decode)
+        other.device, other.compute_type = self.device, self.compute_type
+        return other
 
     def settings(self) -> dict:
         return {
@@ -300,6 +308,13 @@ class Transcriber:
             if progress:
                 progress(min(offset + segment.end, total), total)
         return words
+
+
+def _batched(model, decode: DecodeConfig):
+    """faster-whisper's batched pipeline over ``model`` where ``decode`` asks for batches, else None."""
+    from faster_whisper import BatchedInferencePipeline
+
+    return BatchedInferencePipeline(model) if decode.batch_size > 1 else None
 
 
 SEED = 1
