@@ -361,7 +361,7 @@ def joined(folder: Path, names: list[str]) -> Iterator[io.BufferedReader]:
 def link_cublas(folder: Path) -> int:
     """CTranslate2 4.8.5 opens ``libcublas.so.12``; the GPU image has CUDA 13's cuBLAS wheel. A link of
     that name to ``libcublas.so.13`` in ``folder/cuda`` (put on LD_LIBRARY_PATH) worked there. reportsubs'
-    own ``preload_cuda_libraries`` loads the same file first; the loader finds it already loaded."""
+    own ``devices.preload_cuda_libraries`` loads the same file first; the loader finds it already loaded."""
     try:
         spec = importlib.util.find_spec("nvidia.cublas")
     except ModuleNotFoundError:  # no ``nvidia`` namespace at all

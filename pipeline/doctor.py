@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .transcribe import choose_device, cuda_device_count, preload_cuda_libraries
+from .devices import choose_device, cuda_device_count, preload_cuda_libraries
 from .weights import OFFLINE_MODELS, cache_root, is_ready, offline_available, offline_folder
 
 

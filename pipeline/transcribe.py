@@ -9,8 +9,6 @@ places them; the ``timing`` stage then moves them onto the voice.
 
 from __future__ import annotations
 
-import ctypes
-import importlib.util
 import logging
 import os
 import queue
@@ -18,10 +16,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 
 import numpy as np
 
+from . import devices
 from .data import Audio, Transcript, Word
 from .errors import ReportsubsError
 from .timing import levels, quietest
@@ -48,52 +46,6 @@ class DecodeConfig:
     beam_size: int = 5
     batch_size: int = 1
     vad: bool = True
-
-
-def preload_cuda_libraries() -> list[str]:
-    """Load the cuBLAS and cuDNN libraries of the ``gpu`` extra's NVIDIA wheels, where installed.
-
-    CTranslate2 looks for ``libcublas.so.12`` and ``libcudnn*.so.9`` through the dynamic loader, which does
-    not search site-packages; loading them here, globally, first, spares users an LD_LIBRARY_PATH.
-    """
-    loaded = []
-    for package in ("nvidia.cublas", "nvidia.cudnn"):
-        try:
-            spec = importlib.util.find_spec(package)
-        except ModuleNotFoundError:
-            continue
-        for folder in spec.submodule_search_locations or () if spec else ():
-            for library in sorted((Path(folder) / "lib").glob("lib*.so*")):
-                try:
-                    ctypes.CDLL(str(library), mode=ctypes.RTLD_GLOBAL)
-                    loaded.append(library.name)
-                except OSError as exc:
-                    log.debug("could not preload %s: %s", library, exc)
-    return loaded
-
-
-def cuda_device_count() -> int:
-    import ctranslate2
-
-    try:
-        return ctranslate2.get_cuda_device_count()
-    except Exception:  # a broken CUDA install reports itself here; treat it as no GPU
-        return 0
-
-
-def choose_device(device: str, compute_type: str, cuda_devices: int) -> tuple[str, str]:
-    """Resolve ``auto`` for device and compute type: CUDA with float16 when a GPU is there, else CPU int8."""
-    if device not in {"auto", "cpu", "cuda"}:
-        raise ReportsubsError(f"unknown device {device!r}: use auto, cpu or cuda")
-    if device == "auto":
-        device = "cuda" if cuda_devices > 0 else "cpu"
-    elif device == "cuda" and cuda_devices == 0:
-        raise ReportsubsError(
-            "--device cuda asked for, but no CUDA device is usable (driver or libraries missing)"
-        )
-    if compute_type == "auto":
-        compute_type = "float16" if device == "cuda" else "int8"
-    return device, compute_type
 
 
 class Transcriber:
@@ -123,9 +75,10 @@ class Transcriber:
         location = resolve(config.model)
         requested = "cpu" if self._cpu_only else config.device
         compute = "int8" if self._cpu_only else config.compute_type
-        device, compute_type = choose_device(requested, compute, 0 if self._cpu_only else cuda_device_count())
+        gpus = 0 if self._cpu_only else devices.cuda_device_count()
+        device, compute_type = devices.choose_device(requested, compute, gpus)
         if device == "cuda":
-            preload_cuda_libraries()
+            devices.preload_cuda_libraries()
         started = time.perf_counter()
         ctranslate2.set_random_seed(SEED)
         try:

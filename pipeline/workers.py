@@ -35,9 +35,10 @@ from kombu.exceptions import OperationalError
 
 from . import acquire
 from .board import KEEP, LOCK_TTL, Board, connect
+from .devices import cuda_device_count
 from .errors import ReportsubsError, TransientError
 from .job import Job, JobResult, run_job
-from .transcribe import DecodeConfig, ModelConfig, Transcriber, cuda_device_count
+from .transcribe import DecodeConfig, ModelConfig, Transcriber
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from conftest import DEMO, reportsubs
 from pipeline.arabic import normalize_text
 from pipeline.cues import Rules, violations
 from pipeline.data import Cue
-from pipeline.transcribe import choose_device, cuda_device_count
+from pipeline.devices import choose_device, cuda_device_count
 
 RLM = "\u200f"
 

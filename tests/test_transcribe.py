@@ -10,8 +10,9 @@ from rapidfuzz import fuzz
 
 from pipeline import audio, timing
 from pipeline.arabic import normalize_text
+from pipeline.devices import choose_device
 from pipeline.errors import ReportsubsError
-from pipeline.transcribe import Transcriber, choose_device
+from pipeline.transcribe import Transcriber
 
 DEMO = Path(__file__).resolve().parents[1] / "media" / "demo" / "report.mp4"
 TRUTH = DEMO.with_name("truth.json")
@@ -54,10 +55,10 @@ def test_real_speech_gives_timed_arabic_words():
 def unusable_gpu(monkeypatch) -> int:
     """A GPU index that cannot load on this machine, whatever it has: one past its real GPUs, which are
     reported one more than there are, so that auto picks CUDA. Returns the index."""
-    from pipeline import transcribe
+    from pipeline import devices
 
-    real = transcribe.cuda_device_count()
-    monkeypatch.setattr(transcribe, "cuda_device_count", lambda: real + 1)
+    real = devices.cuda_device_count()
+    monkeypatch.setattr(devices, "cuda_device_count", lambda: real + 1)
     return real
 
 

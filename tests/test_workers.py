@@ -23,7 +23,7 @@ import pytest
 import redis
 from conftest import ROOT, WATCH_TIMING, cut, reportsubs, wait_for
 
-from pipeline.transcribe import cuda_device_count
+from pipeline.devices import cuda_device_count
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
 
