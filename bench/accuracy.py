@@ -170,6 +170,8 @@ def evaluate(
 ) -> dict:
     media, article_path, truth_path = case_files(name)
     truth = json.loads(truth_path.read_text())
+    if details:
+        print(f"{name}:", file=sys.stderr)
     timer = job.StageTimer()
     with timer("acquire"):
         source = acquire.local(media, article_path)
@@ -189,7 +191,7 @@ def evaluate(
         dist, length = cer(reference, shown)
         if details and dist:
             print(
-                f"  text {clip['start']:.2f} s, {dist}/{length} wrong:",
+                f"  text ({clip['role']}) {clip['start']:.2f} s, {dist}/{length} wrong:",
                 f"\n    said  {reference}\n    shown {shown}",
                 file=sys.stderr,
             )
