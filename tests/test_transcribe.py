@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from pipeline import audio, timing
 from pipeline.arabic import normalize_text
 from pipeline.devices import choose_device
 from pipeline.errors import ReportsubsError
-from pipeline.transcribe import Transcriber
+from pipeline.transcribe import Transcriber, _failed
 
 DEMO = Path(__file__).resolve().parents[1] / "media" / "demo" / "report.mp4"
 TRUTH = DEMO.with_name("truth.json")
@@ -124,6 +125,22 @@ def test_words_of_a_looping_segment_are_not_sure():
     words = Transcriber._words([plain, looping], 10.0, 0.0, None)
     assert [w.sure for w in words[:4]] == [True] * 4 and not any(w.sure for w in words[4:])
     assert words[0].start == 10.0
+    unsure = dataclasses.replace(plain, avg_logprob=-1.4)  # Whisper's own bar (-1) for a decode to retry
+    assert [_failed(s) for s in (plain, looping, unsure)] == [False, True, True]
+
+
+def test_a_second_hearing_keeps_only_the_words_said_inside_the_stretch():
+    """A stretch is heard again with ``CONTEXT`` seconds of audio around it, since Whisper hears a short
+    stretch alone worse; what it hears in that context belongs to the words already there."""
+    from pipeline.transcribe import CONTEXT
+
+    options = dict(language="ar", beam_size=5, word_timestamps=True, condition_on_previous_text=False)
+    transcriber = Transcriber()
+    stretch = (18.4, 20.5)  # «تراجع مساحات الأنهار» of «مما قد يؤدي إلى تراجع مساحات الأنهار الجليدية»
+    heard = transcriber._hear_again(audio.load(DEMO), [stretch], 0.0, {**options, "vad_filter": False})
+    said = normalize_text(" ".join(w.text for w in heard))
+    assert CONTEXT >= 1.5 and "مساحات" in said
+    assert "يؤدي" not in said and "الجليديه" not in said  # said 1 s either side: in the context only
 
 
 def test_batched_decoding_is_used_from_the_first_job_on():
