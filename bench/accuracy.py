@@ -197,13 +197,13 @@ def evaluate(
             )
         errors[clip["role"]][0] += dist
         errors[clip["role"]][1] += length
-        covering = [c for c in cue_list if c.end > clip["start"] and c.start < clip["end"]]
+        covering = [c for c in cue_list if c.end / 1000 > clip["start"] and c.start / 1000 < clip["end"]]
         if covering:
-            starts.append(abs(covering[0].start - clip["start"]))
-            ends.append(abs(covering[-1].end - clip["end"]))
+            starts.append(abs(covering[0].start / 1000 - clip["start"]))
+            ends.append(abs(covering[-1].end / 1000 - clip["end"]))
     edges = []
     for cue, toks in zip(cue_list, cue_tokens(cue_list, alignment.tokens), strict=True):
-        for token, first, at in ((toks[0], True, cue.start), (toks[-1], False, cue.end)):
+        for token, first, at in ((toks[0], True, cue.start / 1000), (toks[-1], False, cue.end / 1000)):
             true = edge_truth(token, truth, first)
             if true is not None:
                 edges.append(abs(at - true))

@@ -476,7 +476,7 @@ def hour(kit: Kit, transcriber, tiles: int = HOUR_TILES) -> dict:
     done = job.process(source, transcriber, cues.Rules(), timer)
     wall = time.perf_counter() - started
     seconds = done.transcript.duration
-    lengths = [c.end - c.start for c in done.cues]
+    lengths = [(c.end - c.start) / 1000 for c in done.cues]
     return {
         "audio_min": round(seconds / 60, 2),
         "wall_s": round(wall, 1),

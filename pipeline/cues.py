@@ -11,10 +11,12 @@ far as the minimum duration and the reading speed need, and never closer than th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Any
 
-from .data import Break, Cue, Token
+from .data import Break, Cue, Token, ms
 
 HARD_PAUSE = 1.2
 """Seconds of silence that always end a cue: text should not hang on screen across a pause."""
@@ -72,17 +74,44 @@ class Rules:
     gap_frames: int = 2
 
     @property
-    def gap(self) -> float:
-        """The minimum gap, rounded up to the centisecond ASS stores times in."""
-        return _ceil_cs(self.gap_frames / self.fps)
+    def gap(self) -> int:
+        """The minimum gap in milliseconds, rounded up to the centisecond ASS stores times in."""
+        return _ceil_cs(Fraction(1000 * self.gap_frames) / Fraction(self.fps))
+
+    @property
+    def shortest(self) -> int:
+        """``min_duration`` in milliseconds, rounded up to the centisecond."""
+        return _ceil_cs(1000 * Fraction(self.min_duration))
+
+    @property
+    def longest(self) -> int:
+        """``max_duration`` in milliseconds, rounded down to the centisecond."""
+        return _round_cs(ms(self.max_duration), down=True)
+
+    def needed(self, characters: int) -> int:
+        """Milliseconds a cue of ``characters`` needs on screen: the minimum duration, or longer where the
+        reading speed asks for more, in whole centiseconds.
+
+        >>> Rules().needed(10), Rules().needed(40)
+        (840, 2000)
+        """
+        return max(self.shortest, _ceil_cs(Fraction(1000 * characters) / Fraction(self.max_cps)))
 
 
 def build(tokens: tuple[Token, ...] | list[Token], rules: Rules = Rules()) -> list[Cue]:
+    """Cues for the aligned ``tokens``, timed in milliseconds, that keep ``rules`` wherever the speech lets
+    them (``violations`` lists any it could not).
+
+    The split is the cheapest for the whole text (``_segment``); each cue then gets the time its text needs
+    (``_retime``). Token times are seconds from Whisper; cue times are integer milliseconds in whole
+    centiseconds, the finest step ASS stores, so every format shows the same times and the rules are
+    checked exactly, without epsilons.
+    """
     spans = _segment(list(tokens), rules)
     cues = [
         Cue(
-            start=max(tokens[i].start, tokens[j - 1].end - rules.max_duration),
-            end=tokens[j - 1].end,
+            start=ms(max(tokens[i].start, tokens[j - 1].end - rules.max_duration)),
+            end=ms(tokens[j - 1].end),
             lines=tuple(break_lines([t.text for t in tokens[i:j]], rules)),
             source=tokens[j - 1].source,  # a heard phrase opener may lead an article cue
         )
@@ -214,15 +243,17 @@ def _retime(cues: list[Cue], rules: Rules) -> list[Cue]:
     for index, cue in enumerate(cues):
         start, end = _round_cs(cue.start), _round_cs(cue.end)
         if out:
-            start = max(start, _round_cs(out[-1].end + gap))
-        limit = _round_cs(cues[index + 1].start - gap) if index + 1 < len(cues) else float("inf")
-        needed = _ceil_cs(max(rules.min_duration, chars(cue) / rules.max_cps))
-        end = min(max(end, _ceil_cs(start + needed)), limit, start + rules.max_duration)
+            start = max(start, out[-1].end + gap)
+        needed = rules.needed(chars(cue))
+        end = max(end, start + needed)
+        if index + 1 < len(cues):
+            end = min(end, _round_cs(cues[index + 1].start) - gap)
+        end = min(end, start + rules.longest)
         if end - start < needed:  # no room after: start earlier, into the silence before
-            floor = out[-1].end + gap if out else 0.0
-            start = max(_round_cs(floor), _round_cs(end - needed), 0.0)
+            floor = out[-1].end + gap if out else 0
+            start = max(floor, end - needed, 0)
         if end - start < needed:  # none before either: the next cue waits
-            end = _ceil_cs(start + needed)
+            end = start + needed
         out.append(Cue(start=start, end=end, lines=cue.lines, source=cue.source))
     return out
 
@@ -237,6 +268,7 @@ def violations(cues: list[Cue], rules: Rules = Rules()) -> list[str]:
     found: list[str] = []
     for n, cue in enumerate(cues, 1):
         duration = cue.end - cue.start
+        seconds = f"{duration / 1000:.2f} s"
         if len(cue.lines) > rules.max_lines:
             found.append(f"cue {n}: {len(cue.lines)} lines")
         for line in cue.lines:
@@ -244,23 +276,32 @@ def violations(cues: list[Cue], rules: Rules = Rules()) -> list[str]:
                 found.append(f"cue {n}: line of {len(line)} characters")
             if dangles(line.split()[-1]):
                 found.append(f"cue {n}: a line ends on «{line.split()[-1]}»")
-        if duration < rules.min_duration - 1e-6:
-            found.append(f"cue {n}: on screen {duration:.2f} s")
-        if duration > rules.max_duration + 1e-6:
-            found.append(f"cue {n}: on screen {duration:.2f} s")
-        if chars(cue) / max(duration, 1e-6) > rules.max_cps + 1e-6:
-            found.append(f"cue {n}: {chars(cue) / duration:.1f} characters a second")
-        if n < len(cues) and cues[n].start - cue.end < rules.gap - 1e-6:
-            found.append(f"cue {n}: {cues[n].start - cue.end:.3f} s before the next cue")
+        if duration < rules.shortest or duration > rules.longest:
+            found.append(f"cue {n}: on screen {seconds}")
+        if chars(cue) * 1000 > Fraction(rules.max_cps) * duration:
+            found.append(f"cue {n}: {chars(cue)} characters in {seconds}")
+        if n < len(cues) and cues[n].start - cue.end < rules.gap:
+            found.append(f"cue {n}: {(cues[n].start - cue.end) / 1000:.3f} s before the next cue")
     return found
 
 
-def _round_cs(seconds: float) -> float:
-    return round(seconds * 100) / 100
+def _round_cs(milliseconds: int, down: bool = False) -> int:
+    """``milliseconds`` to the nearest (or the lower) whole centisecond.
+
+    >>> _round_cs(1234), _round_cs(1235), _round_cs(1239, down=True)
+    (1230, 1240, 1230)
+    """
+    return milliseconds // 10 * 10 if down else (milliseconds + 5) // 10 * 10
 
 
-def _ceil_cs(seconds: float) -> float:
-    return -(-round(seconds * 1000) // 10) / 100
+def _ceil_cs(milliseconds: Fraction | int) -> int:
+    """``milliseconds`` up to a whole centisecond. Limits are computed as exact fractions: in floating
+    point, 2 frames at 25 fps are 80.00000000000001 ms, which would round up to 90.
+
+    >>> _ceil_cs(Fraction(2000, 25)), _ceil_cs(Fraction(2500, 3)), _ceil_cs(2000)
+    (80, 840, 2000)
+    """
+    return math.ceil(Fraction(milliseconds) / 10) * 10
 
 
 PRESETS: dict[str, Rules] = {

@@ -165,11 +165,22 @@ class Alignment:
 
 @dataclass(frozen=True)
 class Cue:
-    start: float
-    end: float
+    start: int
+    end: int
+    """Milliseconds on the player's timeline (pysubs2's unit): whole numbers, so that every writer shows
+    the same times and the cue rules compare them exactly."""
     lines: tuple[str, ...]
     source: str
 
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+
+def ms(seconds: float) -> int:
+    """``seconds`` as whole milliseconds: where Whisper's times (seconds) become cue times.
+
+    >>> ms(1.0005), ms(59.999), ms(0.0)
+    (1000, 59999, 0)
+    """
+    return round(seconds * 1000)

@@ -194,7 +194,13 @@ def result_document(source: Source, done: Processed, rules: cues.Rules, duration
         "settings": transcript.settings,
         "rules": asdict(rules),
         "cues": [
-            {"index": n, "start": c.start, "end": c.end, "lines": list(c.lines), "source": c.source}
+            {
+                "index": n,
+                "start": c.start / 1000,
+                "end": c.end / 1000,
+                "lines": list(c.lines),
+                "source": c.source,
+            }
             for n, c in enumerate(done.cues, 1)
         ],
         "words": [

@@ -11,7 +11,7 @@ from pipeline import burn, formats
 from pipeline.data import Cue
 from pipeline.errors import ReportsubsError
 
-CUE = Cue(0.5, 1.5, ("ورجّح التقرير الذي أعدّه معهد أبحاث",), "article")
+CUE = Cue(500, 1500, ("ورجّح التقرير الذي أعدّه معهد أبحاث",), "article")
 
 
 def bright(picture: np.ndarray) -> np.ndarray:
@@ -64,7 +64,7 @@ def test_karaoke_highlight_moves_from_the_right(tmp_path, clip):
         {"text": t, "start": s, "end": s + 0.6, "probability": 0.9, "source": "article", "heard": t}
         for t, s in (("معهد", 0.2), ("أبحاث", 1.0), ("هضبة", 1.8))
     ]
-    cue = Cue(0.2, 2.6, ("معهد أبحاث هضبة",), "article")
+    cue = Cue(200, 2600, ("معهد أبحاث هضبة",), "article")
     text = formats.render("ass", formats.Output(cues=[cue], document={"words": words}, karaoke=True))
     assert r"{\k60}معهد {\k20}{\k60}أبحاث {\k20}{\k60}هضبة" in text
     ass_file = tmp_path / "karaoke.ar.ass"

@@ -14,8 +14,8 @@ from pipeline.data import Cue
 from pipeline.errors import ReportsubsError
 
 CUES = [
-    Cue(1.0, 3.5, ("ورجّح التقرير الذي أعدّه،", "معهد أبحاث هضبة التبت."), "article"),
-    Cue(4.0, 6.0, ("هذه ملحوظة مهمة للغاية؟",), "transcript"),
+    Cue(1000, 3500, ("ورجّح التقرير الذي أعدّه،", "معهد أبحاث هضبة التبت."), "article"),
+    Cue(4000, 6000, ("هذه ملحوظة مهمة للغاية؟",), "transcript"),
 ]
 TT = "{http://www.w3.org/ns/ttml}"
 TTS = "{http://www.w3.org/ns/ttml#styling}"

@@ -58,7 +58,7 @@ def when(token) -> tuple[float, float]:
 
 
 def modules_with_examples() -> list[str]:
-    names = [f"pipeline.{m.name}" for m in pkgutil.iter_modules(pipeline.__path__)]
+    names = [m.name for m in pkgutil.walk_packages(pipeline.__path__, "pipeline.") if not m.ispkg]
     return [n for n in names if ">>>" in (importlib.util.find_spec(n).loader.get_source(n) or "")]
 
 

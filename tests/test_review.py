@@ -25,10 +25,10 @@ def word(text: str, start: float, source: str = "article", heard: str | None = N
 
 
 CUES = [
-    Cue(0.2, 1.5, ("ورجّح معهد هضبة",), "article"),
-    Cue(1.6, 2.8, ("وصل إلى مدينة الزور",), "article"),
-    Cue(3.0, 4.2, ("هذه مهمة للغاية",), "transcript"),
-    Cue(4.4, 5.6, ("فاز بـ 3 أهداف",), "article"),
+    Cue(200, 1500, ("ورجّح معهد هضبة",), "article"),
+    Cue(1600, 2800, ("وصل إلى مدينة الزور",), "article"),
+    Cue(3000, 4200, ("هذه مهمة للغاية",), "transcript"),
+    Cue(4400, 5600, ("فاز بـ 3 أهداف",), "article"),
 ]
 WORDS = [
     word("ورجّح", 0.2),
@@ -51,7 +51,10 @@ PARAGRAPHS = ["ورجّح معهد هضبة وصل إلى مدينة الزور.
 
 def cue_dicts() -> list[dict]:
     """The cues as the JSON result holds them."""
-    return [{"start": c.start, "end": c.end, "lines": list(c.lines), "source": c.source} for c in CUES]
+    return [
+        {"start": c.start / 1000, "end": c.end / 1000, "lines": list(c.lines), "source": c.source}
+        for c in CUES
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -31,8 +31,8 @@ def render(output: Output) -> str:
         )
         subs.append(
             pysubs2.SSAEvent(
-                start=round(cue.start * 1000),
-                end=round(cue.end * 1000),
+                start=cue.start,
+                end=cue.end,
                 text=text,
                 style="Transcript" if cue.source == "transcript" else "Default",
             )
@@ -67,14 +67,15 @@ def styled_file(
     return subs
 
 
-def karaoke_text(lines: tuple[str, ...], words: list[dict], start: float) -> str:
+def karaoke_text(lines: tuple[str, ...], words: list[dict], start: int) -> str:
     """The cue's lines with a ``\\k`` before each word, timed from the words' own start and end.
 
     A silence before a word becomes an empty ``\\k`` syllable, so each word lights up when it is said,
-    not when the previous one ends. Durations are in centiseconds, counted from the cue's start.
+    not when the previous one ends. Durations are in centiseconds, counted from the cue's start (in
+    milliseconds, as cues are timed; the words' times are the JSON document's seconds).
     """
     times = [(w["start"], w["end"]) for w in words for _ in w["text"].split()]
-    out_lines, cursor, at = [], round(start * 100), 0
+    out_lines, cursor, at = [], round(start / 10), 0
     for line in lines:
         pieces = []
         for word in line.split():

@@ -13,8 +13,8 @@ def plain_file(output: Output) -> pysubs2.SSAFile:
     for cue in output.cues:
         subs.append(
             pysubs2.SSAEvent(
-                start=round(cue.start * 1000),
-                end=round(cue.end * 1000),
+                start=cue.start,
+                end=cue.end,
                 text=r"\N".join(rtl_safe(line) for line in cue.lines),
             )
         )

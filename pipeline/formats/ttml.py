@@ -23,8 +23,12 @@ for _prefix, _uri in (("", TT), ("tts", TTS), ("ttp", TTP), ("ebuttm", EBUTTM)):
     ET.register_namespace(_prefix, _uri)
 
 
-def clock(seconds: float) -> str:
-    ms = round(seconds * 1000)
+def clock(ms: int) -> str:
+    """A cue time (milliseconds) as TTML's media-time clock: ``hh:mm:ss.mmm``.
+
+    >>> clock(3_723_045)
+    '01:02:03.045'
+    """
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
