@@ -198,7 +198,8 @@ class Transcriber:
         self, audio: Audio, spans: list[tuple[float, float]], offset: float, options: dict
     ) -> list[Word]:
         """Each span of ``audio`` decoded again on its own, sequentially, without sampling, with
-        ``CONTEXT`` seconds of audio either side; only the words said inside the span are kept.
+        ``CONTEXT`` seconds of audio either side; only the words said inside the span are kept. Spans
+        closer than ``BRIDGE`` are heard together (``_joined``), as one verse or sentence.
 
         What Whisper then hears with no confidence (``SURE_LOGPROB``) or in a loop is marked not ``sure``:
         the aligner takes it where it says an article sentence and drops it elsewhere. No temperature
@@ -207,7 +208,7 @@ class Transcriber:
         order of cases and not after another).
         """
         words: list[Word] = []
-        for a, b in spans:
+        for a, b in _joined(spans):
             lo, hi = max(0.0, a - CONTEXT), min(audio.duration, b + CONTEXT)
             piece = audio.samples[round(lo * audio.sample_rate) : round(hi * audio.sample_rate)]
             segments, _ = self.model.transcribe(
@@ -292,6 +293,26 @@ def _failed(segment) -> bool:
     the batched pipeline ignores: a loop, or an average log-probability under ``SURE_LOGPROB``. On the
     bench's 12-minute recitation under music 22 of 65 batched segments failed them («تتدي موووووو»)."""
     return _looping(segment) or segment.avg_logprob < SURE_LOGPROB
+
+
+def _joined(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``spans`` (in time order) less than ``BRIDGE`` apart joined into one, while Whisper still hears the
+    whole with its context in one window.
+
+    A verse that came back without a word is several stretches of speech between short breaths; heard
+    one by one, each with the others' edges as context, «يا أيها الناس إنا خلقناكم» came back as «سوءنا
+    خلقناكم».
+
+    >>> _joined([(58.0, 59.1), (60.4, 61.1), (62.6, 66.6), (68.0, 70.0), (80.0, 81.0)])
+    [(58.0, 70.0), (80.0, 81.0)]
+    """
+    out: list[tuple[float, float]] = []
+    for a, b in spans:
+        if out and a - out[-1][1] <= BRIDGE and b - out[-1][0] <= CHUNK - 2 * CONTEXT:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
 
 
 def _said_in(word: Word, start: float, end: float, offset: float) -> bool:
