@@ -152,11 +152,23 @@ def test_the_deadline_counts_the_fetch_not_the_parents_answers_and_passes_their_
         within(DEADLINE, "asking", _ask_twice, ask=refuse)
 
 
+def _interruptible() -> None:
+    """Ctrl-C as a terminal delivers it: a suite started in the background by a script (``cmd &``, as CI
+    runners and nohup do) inherits SIGINT ignored, and Python then never turns it into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_download_leaves_nothing_behind(hostile, tmp_path, stop):
     before = hostile.hits("/drip.mp4")
     command = [sys.executable, "-m", "pipeline.cli", "fetch", hostile.url("/drip-video/")]
-    child = subprocess.Popen([*command, "--out", str(tmp_path)], stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    child = subprocess.Popen(
+        [*command, "--out", str(tmp_path)],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        preexec_fn=_interruptible,
+    )
     wait_for(lambda: hostile.hits("/drip.mp4") > before, timeout=60, what="the download to start")
     wait_for(lambda: leftovers(tmp_path), timeout=30, what="the partial download")
     child.send_signal(stop)
