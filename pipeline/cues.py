@@ -86,7 +86,7 @@ class Rules:
     @property
     def longest(self) -> int:
         """``max_duration`` in milliseconds, rounded down to the centisecond."""
-        return _round_cs(ms(self.max_duration), down=True)
+        return ms(self.max_duration) // 10 * 10
 
     def needed(self, characters: int) -> int:
         """Milliseconds a cue of ``characters`` needs on screen: the minimum duration, or longer where the
@@ -285,13 +285,13 @@ def violations(cues: list[Cue], rules: Rules = Rules()) -> list[str]:
     return found
 
 
-def _round_cs(milliseconds: int, down: bool = False) -> int:
-    """``milliseconds`` to the nearest (or the lower) whole centisecond.
+def _round_cs(milliseconds: int) -> int:
+    """``milliseconds`` to the nearest whole centisecond.
 
-    >>> _round_cs(1234), _round_cs(1235), _round_cs(1239, down=True)
-    (1230, 1240, 1230)
+    >>> _round_cs(1234), _round_cs(1235)
+    (1230, 1240)
     """
-    return milliseconds // 10 * 10 if down else (milliseconds + 5) // 10 * 10
+    return (milliseconds + 5) // 10 * 10
 
 
 def _ceil_cs(milliseconds: Fraction | int) -> int:

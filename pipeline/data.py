@@ -176,6 +176,16 @@ class Cue:
     def text(self) -> str:
         return "\n".join(self.lines)
 
+    def record(self) -> dict:
+        """The cue as the JSON document and the review page show it: times in seconds, like every other
+        time there."""
+        return {
+            "start": self.start / 1000,
+            "end": self.end / 1000,
+            "lines": list(self.lines),
+            "source": self.source,
+        }
+
 
 def ms(seconds: float) -> int:
     """``seconds`` as whole milliseconds: where Whisper's times (seconds) become cue times.

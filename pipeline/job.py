@@ -193,16 +193,7 @@ def result_document(source: Source, done: Processed, rules: cues.Rules, duration
         "model": transcript.model,
         "settings": transcript.settings,
         "rules": asdict(rules),
-        "cues": [
-            {
-                "index": n,
-                "start": c.start / 1000,
-                "end": c.end / 1000,
-                "lines": list(c.lines),
-                "source": c.source,
-            }
-            for n, c in enumerate(done.cues, 1)
-        ],
+        "cues": [{"index": n, **c.record()} for n, c in enumerate(done.cues, 1)],
         "words": [
             {
                 "text": t.text,

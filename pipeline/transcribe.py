@@ -170,7 +170,6 @@ class Transcriber:
         regions = speech_regions(audio) if self.decode.vad else [(0.0, audio.duration)]
         model = self.model  # loaded before the pipeline is looked at: loading builds it
         pipeline = self._pipeline
-        batched = pipeline is not None
         if pipeline is not None:
             if not regions:
                 return [], self.decode.language
@@ -185,7 +184,7 @@ class Transcriber:
         words: list[Word] = []
         failed: list[tuple[float, float]] = []
         for segment in segments:
-            if batched and _failed(segment):
+            if pipeline is not None and _failed(segment):
                 failed.append((segment.start, segment.end))
             words += self._words([segment], offset, total, progress)
         if failed:  # the batched pipeline never retries a failed decode: hear those spans again
@@ -215,8 +214,8 @@ class Transcriber:
                 piece, hallucination_silence_threshold=2.0, temperature=0.0, **options
             )
             for segment in segments:
-                sure = segment.avg_logprob >= SURE_LOGPROB and not _looping(segment)
                 heard = self._words([segment], offset + lo, 0.0, None)
+                sure = not _failed(segment)
                 words += [replace(w, sure=sure) for w in heard if _said_in(w, a - PAD, b + PAD, offset)]
         return words
 

@@ -63,10 +63,7 @@ def media_src(output: Output) -> str:
 
 def render(output: Output) -> str:
     document = output.document
-    cues = [
-        {"start": c.start / 1000, "end": c.end / 1000, "lines": list(c.lines), "source": c.source}
-        for c in output.cues
-    ]
+    cues = [c.record() for c in output.cues]
     findings = [review.cue_findings(c, g) for c, g in zip(cues, cue_words(output), strict=True)]
     counts = review.counts(document, findings)
     title = output.title or Path(document.get("media", "report")).stem
@@ -80,7 +77,7 @@ def render(output: Output) -> str:
         "</tr></thead>"
         f"<tbody>\n{rows}\n</tbody></table>\n{_article(document)}</main>"
     )
-    track = json.dumps([[c.start / 1000, c.end / 1000, "\n".join(c.lines)] for c in output.cues])
+    track = json.dumps([[c["start"], c["end"], "\n".join(c["lines"])] for c in cues])
     return page(f"مراجعة: {title}", body, SCRIPT.replace("__CUES__", track.replace("</", "<\\/")))
 
 
