@@ -214,3 +214,97 @@ def test_a_sound_bites_last_word_is_not_taken_as_the_next_sentences_lead_in():
     assert "الرياضة" not in shown(result)
     assert shown(result, "transcript") == "هذه ملحوظة مهمة للراية."
     assert "الارتفاع. أحرزت منتخبات" in shown(result)
+
+
+def chanted(*groups: tuple[str, float], start: float = 0.5) -> Transcript:
+    """A transcript said the way a reciter says it: each group of words (0.4 s a word, no pause inside)
+    followed by its own pause in seconds."""
+    words, now = [], start
+    for phrase, pause in groups:
+        for text in phrase.split():
+            words.append(Word(text, round(now, 2), round(now + 0.4, 2), 0.9))
+            now += 0.4
+        now += pause
+    return Transcript(tuple(words), "ar", now, "test")
+
+
+RECITED = article.from_text(
+    "عنوان\n\n"
+    "وقال ربكم ادعوني أستجب لكم إن الذين يستكبرون عن عبادتي سيدخلون جهنم داخرين.\n\n"
+    "قل تعالوا أتل ما حرم ربكم عليكم ألا تشركوا به شيئا وبالوالدين إحسانا.\n"
+)
+
+
+def test_a_reciters_misheard_sentence_end_is_the_sentences_own_across_his_pauses():
+    """A reciter pauses a second or more between words inside a sentence: the misheard end «دون جهن مداخل»,
+    1.1 s after «سيدخلون», is still that sentence's end (a narrator's breath, 0.35 s, would cut it off)."""
+    transcript = chanted(
+        ("وقال", 1.3),
+        ("ربكم ادعوني", 0.1),
+        ("أستجب لكم", 3.6),
+        ("إن الذين يستكبرون", 0.9),
+        ("عن عبادة", 0.8),
+        ("سيدخلون", 1.1),
+        ("دون جهن", 0.7),
+        ("مداخل", 2.8),
+        ("تعالوا أتل ما حرم ربكم عليكم", 1.0),
+        ("ألا تشركوا به شيئا", 1.2),
+        ("وبالوالدين إحسانا", 1.0),
+    )
+    result = align(RECITED, transcript)
+    assert shown(result, "transcript") == ""
+    assert "سيدخلون جهنم داخرين. تعالوا" in shown(result)
+    narrated = spoken(
+        "وقال ربكم ادعوني استجب لكم ان الذين يستكبرون عن عبادتي سيدخلون", "دون جهن مداخل", gap=1.1
+    )
+    assert shown(align(RECITED, narrated), "transcript") == "دون جهن مداخل"
+
+
+def test_a_reciters_misheard_first_verse_ends_at_the_longest_pause_before_it():
+    """One article sentence of several verses, a breath after each: the misheard first verse «وشنس وقحانا
+    الحصول» is 2.2 s before the next verse, longer than the sentence's own pauses, and 1.6 s after the
+    speech before it."""
+    text = article.from_text(
+        "عنوان\n\nوالشمس وضحاها والقمر إذا تلاها والنهار إذا جلاها والليل إذا يغشاها والسماء وما بناها.\n"
+    )
+    transcript = chanted(
+        ("لا يسل", 1.3),
+        ("كذبا في", 1.2),
+        ("غنجا", 1.6),
+        ("وشنس", 0.76),
+        ("وقحانا الحصول", 2.2),
+        ("والقمر إذا تلاها", 2.4),
+        ("والنهار إذا جلاها", 2.9),
+        ("والليل إذا يغشاها", 2.5),
+        ("والسماء وما بناها", 1.0),
+    )
+    result = align(text, transcript)
+    assert (
+        shown(result)
+        == "والشمس وضحاها والقمر إذا تلاها والنهار إذا جلاها والليل إذا يغشاها والسماء وما بناها."
+    )
+    assert shown(result, "transcript") == "لا يسل كذبا في غنجا"
+
+
+def test_a_sentence_keeps_no_tail_of_single_breaths_across_a_long_pause():
+    """Heard one word a breath, 3.5 s after the rest of the sentence, «للا هم ممالك الملكي» is the next
+    sentence's «قل اللهم مالك الملك», not the earlier one's «من الظالمين»."""
+    text = article.from_text(
+        "عنوان\n\n"
+        "فنادى في الظلمات أن لا إله إلا أنت سبحانك إني كنت من الظالمين.\n\n"
+        "قل اللهم مالك الملك تؤتي الملك من تشاء وتنزع الملك ممن تشاء.\n"
+    )
+    transcript = chanted(
+        ("فنادى في الظلمات", 0.2),
+        ("ان لا اله الا انت", 0.6),
+        ("سبحانك امنه بك", 3.5),
+        ("للا", 0.0),
+        ("هم", 0.44),
+        ("ممالك", 0.0),
+        ("الملكي", 0.4),
+        ("تقتر الملكما", 0.5),
+        ("تساق وتنزع الملك", 1.0),
+    )
+    result = align(text, transcript)
+    assert "الظالمين" not in shown(result)
+    assert "اللهم مالك الملك تؤتي الملك" in shown(result)
