@@ -100,3 +100,18 @@ def test_a_drawn_out_end_follows_the_voice_over_the_bed_into_a_long_pause():
     endless = speech.copy()
     endless[100:500] = True  # the bed never drops within 2.5 s: no end to follow
     assert timing.snap_words((word, after), speech, endless)[0].end == 1.0
+
+
+def test_a_drawn_out_end_after_a_catch_of_breath_stays_the_words_own():
+    """Whisper's «تذكرون» spans 2.1 s: 0.7 s of voice, a 0.4 s catch of breath, then the drawn-out end,
+    which runs on past the word and stops before the next verse. That end is the word's, not a sliver of
+    the next word's speech; speech that runs on into the next word still is."""
+    speech = np.zeros(1000, bool)
+    speech[100:170] = True
+    speech[212:400] = True  # the drawn-out end: past the word's end (3.1 s), silent from 4.0 s
+    speech[450:500] = True
+    word = Word("تذكرون", 1.0, 3.1, 0.9)
+    after = Word("وإذا", 4.5, 5.0, 0.9)
+    assert timing.snap_words((word, after), speech)[0].end == 4.0
+    speech[400:450] = True  # now the voice runs on into «وإذا»: the far run is that word's
+    assert timing.snap_words((word, after), speech)[0].end == 1.7
