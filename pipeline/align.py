@@ -773,8 +773,10 @@ def _timed(
     """Give each shown article word the span of the transcript words it stands for.
 
     A heard word spans the word it was heard as plus the unmatched transcript words that belong to it
-    (``_owner``), so a word Whisper split in two is covered whole. Unheard words shown inside a sentence
-    share the span of the heard word before them, in proportion to their length.
+    (``_owner``), so a word Whisper split in two is covered whole; the last one spans all the sentence's
+    speech up to ``stop``, even after a pause: the sentence took that speech as its own (a misheard end
+    «دون جهن ‖ مداخل» for «جهنم داخرين»), and no later word can own it. Unheard words shown inside a
+    sentence share the span of the heard word before them, in proportion to their length.
     """
     groups: list[tuple[int, list[int]]] = []  # (transcript index, [heard article word, unheard ones after])
     for a, t in shown:
@@ -785,10 +787,13 @@ def _timed(
     starts = [heard[t].start for t, _ in groups]
     ends = []
     for g, (t, _) in enumerate(groups):
-        following = groups[g + 1][0] if g + 1 < len(groups) else stop
-        split = _owner(heard, t, following, words[groups[g + 1][1][0]].norm if g + 1 < len(groups) else None)
+        if g + 1 == len(groups):
+            ends.append(max(w.end for w in heard[t:stop]))
+            continue
+        following = groups[g + 1][0]
+        split = _owner(heard, t, following, words[groups[g + 1][1][0]].norm)
         ends.append(max(w.end for w in heard[t:split]))
-        if g + 1 < len(groups) and split < following:
+        if split < following:
             starts[g + 1] = heard[split].start
     out: list[Token] = []
     for (t, members), start, end in zip(groups, starts, ends, strict=True):
@@ -815,7 +820,7 @@ def _join_units(timed: list[Token], heads: list[int]) -> list[Token]:
     return out
 
 
-def _owner(heard: tuple[Word, ...], t: int, following: int, next_norm: str | None) -> int:
+def _owner(heard: tuple[Word, ...], t: int, following: int, next_norm: str) -> int:
     """Where the unmatched transcript words between heard words ``t`` and ``following`` change owner.
 
     Words before the returned index belong to word ``t``, the rest to the next heard word: speech after a
@@ -824,7 +829,7 @@ def _owner(heard: tuple[Word, ...], t: int, following: int, next_norm: str | Non
     for i in range(t + 1, following):
         if heard[i].start - heard[i - 1].end >= OWNER_PAUSE:
             return i
-    if next_norm is not None and following - 1 > t and following < len(heard):
+    if following - 1 > t and following < len(heard):
         piece, rest = normalize(heard[following - 1].text), normalize(heard[following].text)
         if _joins_better(next_norm, piece + rest, rest):
             return following - 1

@@ -254,6 +254,8 @@ def test_a_reciters_misheard_sentence_end_is_the_sentences_own_across_his_pauses
     result = align(RECITED, transcript)
     assert shown(result, "transcript") == ""
     assert "سيدخلون جهنم داخرين. تعالوا" in shown(result)
+    last = next(t for t in result.tokens if t.text == "داخرين.")
+    assert last.end == next(w.end for w in transcript.words if w.text == "مداخل")  # after its pause too
     narrated = spoken(
         "وقال ربكم ادعوني استجب لكم ان الذين يستكبرون عن عبادتي سيدخلون", "دون جهن مداخل", gap=1.1
     )
