@@ -446,18 +446,29 @@ def recorded(transcriber, store: dict, key: str):
 
 
 class Replayed:
-    """Answers ``transcribe`` with a transcript made earlier (``run --transcripts``)."""
+    """Answers ``transcribe`` with a transcript made earlier (``run --transcripts``); the aligner's questions
+    about unheard words (``pipeline.listen``) go to ``ear``, a model loaded here (the CPU's int8 where the
+    device ran float16: the one way a replay can differ from the device's own run)."""
 
-    def __init__(self, raw: dict) -> None:
+    def __init__(self, raw: dict, ear=None) -> None:
         from pipeline.data import Transcript, Word
 
         fields = dict(raw)
         words = tuple(Word(**w) for w in fields.pop("words"))
         fields["voiced"] = tuple(tuple(v) for v in fields.get("voiced", ()))
         self.transcript = Transcript(words, **fields)
+        self.ear = ear
 
     def transcribe(self, audio, progress=None):
         return self.transcript
+
+    @property
+    def model(self):
+        return self.ear.model
+
+    @property
+    def decode(self):
+        return self.ear.decode
 
 
 def hour(kit: Kit, transcriber, tiles: int = HOUR_TILES) -> dict:
@@ -567,9 +578,11 @@ def replay(args: argparse.Namespace) -> int:
     """The later stages (timing, alignment, cues) and the scoring, here, on transcripts made by ``run``
     elsewhere: the same table, from the device's words."""
     from bench import accuracy
+    from pipeline.transcribe import DecodeConfig, ModelConfig, Transcriber
 
     kit = Kit(args.kit)
     heard = json.loads(args.transcripts.read_text())
+    ear = Transcriber(ModelConfig(model=str(args.kit / "model"), device="cpu"), DecodeConfig())
     with kit_audio(kit):
         for key in sorted(heard, key=lambda k: (-int(k.split("/")[0]), list(heard).index(k))):
             mode, name = key.split("/")
@@ -577,7 +590,7 @@ def replay(args: argparse.Namespace) -> int:
                 result = hour(kit, Replayed(heard[key]))
                 print(f"hour, batch size {mode}:", json.dumps(result), flush=True)
                 continue
-            result = accuracy.evaluate(name, Replayed(heard[key]), baseline=False, details=args.details)
+            result = accuracy.evaluate(name, Replayed(heard[key], ear), baseline=False, details=args.details)
             print(f"batch {mode:>2}", row([result[c] for c in columns(result)], widths(result)), flush=True)
     return 0
 

@@ -7,6 +7,7 @@ cues → ``list[Cue]``; write → files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -125,6 +126,12 @@ class Transcript:
     voiced: tuple[tuple[float, float], ...] = ()
     """Stretches of voice (start, end seconds) the timing stage heard, empty until it ran: where Whisper
     dropped a sentence's first or last words, the voice is still there for the aligner to place them."""
+
+
+Listen = Callable[[float, float, list[str]], list[float] | None]
+"""Asked with (start, end, texts): how likely each text is as what is said from ``start`` to ``end`` seconds
+(log-likelihood, higher is likelier), or None when it cannot tell. The transcribe stage's model answers
+it (``listen.listener``); the aligner asks it about article words Whisper did not write down."""
 
 
 class Break(IntEnum):

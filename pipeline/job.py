@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__, acquire, align, audio, choose, cues, formats, timing, write
+from . import __version__, acquire, align, audio, choose, cues, formats, listen, timing, write
 from .data import Alignment, Article, Audio, Cue, Source, Transcript
 from .errors import NoCuesError
 from .files import safe_stem, sha256_file
@@ -142,7 +142,7 @@ def process(
     with timer("timing"):
         transcript = timing.refine(heard, samples)
     with timer("align"):
-        alignment = align.align(source.article, transcript)
+        alignment = align.align(source.article, transcript, listen.listener(transcriber, samples))
     with timer("cues"):
         cue_list = cues.build(alignment.tokens, rules)
         warnings = cues.violations(cue_list, rules)

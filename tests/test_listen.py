@@ -1,0 +1,74 @@
+"""The listener on the demo's real speech and the real base model: does the audio say the article's words
+that Whisper did not write down? Transcripts are built from the demo's true word times (``truth.json``), with
+the words a test drops, so what Whisper would hear does not blur what is tested."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pipeline import align, article, audio, listen, timing
+from pipeline.data import Audio, Transcript, Word
+from pipeline.transcribe import Transcriber
+
+DEMO = Path(__file__).resolve().parents[1] / "media" / "demo"
+TRUTH = json.loads((DEMO / "truth.json").read_text())
+ARTICLE = article.read(DEMO / "report.md")
+"""Its fourth paragraph begins with a lead-in the narrator does not say: «أما في الأسواق، فقد أتاحت…»."""
+
+
+@pytest.fixture(scope="module")
+def samples() -> Audio:
+    return audio.load(DEMO / "report.mp4")
+
+
+@pytest.fixture(scope="module")
+def ear(samples: Audio) -> listen.Listen:
+    return listen.listener(Transcriber(), samples)
+
+
+def heard(samples: Audio, *dropped: str) -> Transcript:
+    """The demo's words at their true times, less the ``dropped`` ones, with the voice the timing stage
+    finds."""
+    words = [
+        Word(text, start, end, 0.9)
+        for clip in TRUTH
+        for text, (start, end) in zip(clip["text"].split(), clip["words"] or (), strict=False)
+        if text not in dropped
+    ]
+    return timing.refine(Transcript(tuple(words), "ar", samples.duration, "truth"), samples)
+
+
+def article_text(alignment, start: float, end: float) -> str:
+    return " ".join(t.text for t in alignment.tokens if t.source == "article" and start <= t.start < end)
+
+
+def test_the_spoken_first_word_is_likelier_than_its_absence_or_an_unspoken_lead_in(ear):
+    said, lead_in, dropped = ear(46.5, 50.0, ["أتاحت للبائع المتجول أن", "فقد أتاحت للبائع المتجول أن",
+                                              "للبائع المتجول أن"])  # fmt: skip
+    assert said > dropped and said > lead_in
+
+
+def test_a_dropped_first_word_is_shown_and_an_unspoken_lead_in_is_not(samples, ear):
+    result = align.align(ARTICLE, heard(samples, "أتاحت"), ear)
+    assert article_text(result, 46.5, 49.0).startswith("أتاحت للبائع")
+    first = next(t for t in result.tokens if t.text == "أتاحت")
+    assert first.heard is None and abs(first.start - TRUTH[4]["start"]) < 0.15
+
+
+def test_a_first_word_said_apart_from_the_sentence_is_heard(samples, ear):
+    """A breath between «أتاحت» and the rest: the voice before the first heard word is not the dropped
+    word's, so its length cannot place it; the listener can."""
+    transcript = heard(samples, "أتاحت")
+    onset = next(w.start for w in transcript.words if w.text == "للبائع")
+    apart = tuple(
+        part
+        for a, b in transcript.voiced
+        for part in (((a, onset - 0.15), (onset, b)) if a < onset - 0.15 < b else ((a, b),))
+    )
+    transcript = replace(transcript, voiced=apart)
+    assert article_text(align.align(ARTICLE, transcript), 46.5, 49.0).startswith("للبائع")
+    assert article_text(align.align(ARTICLE, transcript, ear), 46.5, 49.0).startswith("أتاحت للبائع")
