@@ -56,9 +56,14 @@ MAX_FRAGMENT = 3
 EDGE_PAUSE = 0.35
 """Seconds of pause that close a breath group: narrators pause between sentences, seldom inside a phrase."""
 MAX_EDGE_WORDS = 3
+"""Unheard article words at a sentence's edge that the voice beside it may stand for (``_voiced_edges``);
+first pairs a sentence gives back to the one before it (``_release_stray_head``)."""
+MAX_EDGE_RUN = 6
+"""Unheard article words at a sentence's edge that misheard speech running on from it may stand for: a
+reciter's last verse, misheard whole under a bed («الله في عف إذا رجت الارضر نعم» for «رافعة إذا رجت الأرض
+رجا»), is five. The speech must still close at a pause and have about as many letters."""
 CLOSING_SAMPLE = 5
 """Pauses inside a sentence from which its own pauses say how long the pause that ends it is."""
-"""Unheard article words at a sentence's edge that the speech beside it may stand for."""
 PACE_SLACK = 1.5
 """How much longer than the speaker's pace a word may be before the rest of it counts as other speech."""
 LOOKS_LIKE = 0.5
@@ -504,7 +509,7 @@ def _take_edge_speech(
 ) -> None:
     for at_end in (True, False):
         missing = _missing_tail(match, sentences) if at_end else _missing_head(match, sentences)[::-1]
-        if not 0 < len(missing) <= MAX_EDGE_WORDS:
+        if not 0 < len(missing) <= MAX_EDGE_RUN:
             continue
         start, step = (match.last + 1, +1) if at_end else (match.first - 1, -1)
         run = _breath(start, step, 2 * len(missing) + 1, pauses, claimed, _closing_pause(match, pauses))

@@ -310,3 +310,24 @@ def test_a_sentence_keeps_no_tail_of_single_breaths_across_a_long_pause():
     result = align(text, transcript)
     assert "الظالمين" not in shown(result)
     assert "اللهم مالك الملك تؤتي الملك" in shown(result)
+
+
+def test_a_reciters_last_verse_misheard_whole_is_the_sentences_end():
+    """Five article words at the end, heard as seven others («الله في عف ‖ إذا رجت الارضر نعم» for «رافعة إذا
+    رجت الأرض رجا»), between the sentence and a long pause."""
+    text = article.from_text(
+        "عنوان\n\n"
+        "إذا وقعت الواقعة ليس لوقعتها كاذبة خافضة رافعة إذا رجت الأرض رجا.\n\n"
+        "والشمس وضحاها والقمر إذا تلاها والنهار إذا جلاها.\n"
+    )
+    transcript = chanted(
+        ("إذا وقعت الواقع", 2.4),
+        ("ليس لي وقعتها كاذب", 2.3),
+        ("خافظة الله في عف", 1.8),
+        ("إذا رجت الارضر نعم", 3.0),
+        ("والشمس وضحاها", 1.2),
+        ("والقمر إذا تلاها والنهار إذا جلاها", 1.0),
+    )
+    result = align(text, transcript)
+    assert shown(result, "transcript") == ""
+    assert "خافضة رافعة إذا رجت الأرض رجا. والشمس" in shown(result)
