@@ -34,6 +34,8 @@ SLIVER_GAP = 20
 """Frames (200 ms) of silence that set a sliver of speech at a word's edge apart from the word."""
 SLIVER_SHARE = 0.3
 """A sliver holds at most this share of the speech under the word."""
+SYLLABLE = 10
+"""Frames (100 ms) of speech that the shortest word holds: one short syllable."""
 NEIGHBOUR_GAP = 0.3
 """Seconds within which a word without speech is taken to be a piece of the word beside it."""
 LEVEL = 0.2
@@ -222,6 +224,17 @@ def snap_words(
 
 
 def _skip_slivers(speech: np.ndarray, start: int, end: int, after: int | None = None) -> tuple[int, int]:
+    """Narrow a word's span past slivers of a neighbour's speech at either edge (``_skip_sliver``), one
+    after another: behind the last syllable of the word before, a breath's 50 ms blip was left as the
+    whole word («الرجال» under street sound, its cue start 0.7 s early)."""
+    while True:
+        narrowed = _skip_sliver(speech, start, end, after)
+        if narrowed == (start, end):
+            return start, end
+        start, end = narrowed
+
+
+def _skip_sliver(speech: np.ndarray, start: int, end: int, after: int | None = None) -> tuple[int, int]:
     """Narrow a word's span past a sliver of a neighbour's speech at either edge.
 
     When Whisper closes a pause, a word's span begins on the last few frames of the word before it, then
@@ -232,7 +245,8 @@ def _skip_slivers(speech: np.ndarray, start: int, end: int, after: int | None = 
     across the end but stops before the next word (which starts at frame ``after``) is the word's own: a
     reciter's drawn-out «تذكرووون», after a 0.4 s catch of breath, runs 0.9 s past Whisper's end of the
     word and stops 0.5 s before the next verse. (At the start such speech is more often a sound bite that
-    Whisper did not write down, ending where the next word begins.)
+    Whisper did not write down, ending where the next word begins.) What is left must hold at least a
+    ``SYLLABLE`` of speech: a word is not a blip.
     """
     inside = speech[start:end]
     edges = np.flatnonzero(np.diff(np.r_[0, inside.astype(np.int8), 0]))
@@ -252,6 +266,7 @@ def _skip_slivers(speech: np.ndarray, start: int, end: int, after: int | None = 
             b_last == end - start
             and a_last - b_prev >= SLIVER_GAP
             and (into_next or b_last - a_last <= SLIVER_SHARE * total)
+            and sum(b - a for a, b in runs[:-1]) >= SYLLABLE
         ):
             end = start + b_prev
     return start, end

@@ -115,3 +115,17 @@ def test_a_drawn_out_end_after_a_catch_of_breath_stays_the_words_own():
     assert timing.snap_words((word, after), speech)[0].end == 4.0
     speech[400:450] = True  # now the voice runs on into «وإذا»: the far run is that word's
     assert timing.snap_words((word, after), speech)[0].end == 1.7
+
+
+def test_a_blip_left_behind_the_last_word_s_tail_is_not_the_word():
+    """Whisper's «أرجال» spans the end of «كريمة», a 50 ms breath and its own voice, which runs on into
+    «قوامون»: the word is its voice, not the blip."""
+    speech = np.zeros(1000, bool)
+    speech[100:260] = True  # «كريمة», the word before
+    speech[295:300] = True  # a breath
+    speech[367:600] = True  # «أرجال» then «قوامون», no pause between
+    before = Word("كريمة", 1.0, 2.36, 0.9)
+    word = Word("أرجال", 2.36, 4.62, 0.9)
+    after = Word("قوامون", 4.62, 6.0, 0.9)
+    snapped = timing.snap_words((before, word, after), speech)[1]
+    assert (snapped.start, snapped.end) == (3.67, 4.62)
