@@ -69,6 +69,8 @@ PACE_SLACK = 1.5
 LOOKS_LIKE = 0.5
 """Similarity (0–1) from which a heard word looks like the article word it is paired with: a match starts
 and ends on such words."""
+ECHO_LETTERS = 4
+"""Letters from which a heard word that reads as an article word is evidence of where that word was said."""
 MIN_ROOM = 0.25
 """Seconds of voice too short to say a dropped word in."""
 REACH = 3.0
@@ -458,8 +460,9 @@ def _settle_edges(
 
     Whisper mishears sentence edges most («دخلاً» as «لد فنة»): the sentence is found, but its edge words
     match nothing and the speech they were heard as would be shown as off-script text, with the sentence's
-    cue cut short. When that speech runs on from the sentence without a pause, and ends at one, it is the
-    sentence's own edge: the article's words are shown for it. First, a word the next sentence took only
+    cue cut short. When that speech runs on from the sentence without a pause, and ends at one, or lies
+    beyond a pause but says one of the sentence's unheard words (``_echoes``), it is the sentence's own
+    edge: the article's words are shown for it, breath after breath. First, a word the next sentence took only
     by its weak first match, across a long pause from the rest of it, goes back to the sentence it runs on
     from.
     """
@@ -467,8 +470,9 @@ def _settle_edges(
     for before, after in itertools.pairwise(ordered):
         if _missing_tail(before, sentences) and after.first == before.last + 1:
             _release_stray_head(after, pauses, claimed, before.last)
-    for match in ordered:
-        _take_edge_speech(match, words, sentences, heard, pauses, claimed)
+    for match, at_end in itertools.product(ordered, (True, False)):
+        while _take_edge_speech(match, words, sentences, heard, pauses, claimed, at_end):
+            pass  # a breath after a breath: «يا عيوكم لعلكم ‖ تذكو» is «يعظكم لعلكم ‖ تذكرون»
 
 
 def _size(span: tuple[int, int]) -> int:
@@ -506,22 +510,29 @@ def _take_edge_speech(
     heard: list[str],
     pauses: np.ndarray,
     claimed: np.ndarray,
-) -> None:
-    for at_end in (True, False):
-        missing = _missing_tail(match, sentences) if at_end else _missing_head(match, sentences)[::-1]
-        if not 0 < len(missing) <= MAX_EDGE_RUN:
-            continue
-        start, step = (match.last + 1, +1) if at_end else (match.first - 1, -1)
-        run = _breath(start, step, 2 * len(missing) + 1, pauses, claimed, _closing_pause(match, pauses))
-        said = _stood_for(missing, run, words, heard)
-        if not said:
-            continue
-        pairs = _edge_pairs(said, run, at_end)
-        if at_end:
-            match.pairs, match.last = match.pairs + pairs, run[-1]
-        else:
-            match.pairs, match.first = pairs + match.pairs, run[0]
-        claimed[run] = True
+    at_end: bool,
+) -> bool:
+    """Extend ``match`` at one edge by the breath of speech beside it that says its unheard edge words;
+    whether it did."""
+    missing = _missing_tail(match, sentences) if at_end else _missing_head(match, sentences)[::-1]
+    if not 0 < len(missing) <= MAX_EDGE_RUN:
+        return False
+    start, step = (match.last + 1, +1) if at_end else (match.first - 1, -1)
+    most, closing = 2 * len(missing) + 1, _closing_pause(match, pauses)
+    run = _breath(start, step, most, pauses, claimed, closing)
+    if not run:  # a pause first: the breath beyond it is the sentence's only if it says one of its words
+        beyond = _breath(start, step, most, pauses, claimed, closing, across=True)
+        run = beyond if _echoes(missing, beyond, words, heard) else []
+    said = _stood_for(missing, run, words, heard)
+    if not said:
+        return False
+    pairs = _edge_pairs(said, run, at_end)
+    if at_end:
+        match.pairs, match.last = match.pairs + pairs, run[-1]
+    else:
+        match.pairs, match.first = pairs + match.pairs, run[0]
+    claimed[run] = True
+    return True
 
 
 def _edge_pairs(said: list[int], run: list[int], at_end: bool) -> list[tuple[int, int]]:
@@ -549,8 +560,28 @@ def _closing_pause(match: Match, pauses: np.ndarray) -> float:
     return max(EDGE_PAUSE, float(np.quantile(inside, 0.9)))
 
 
+def _echoes(missing: list[int], run: list[int], words: list[ArticleWord], heard: list[str]) -> bool:
+    """Whether speech ``run`` holds a word that reads as one of the ``missing`` article words, and one long
+    enough (``ECHO_LETTERS``) to be that word rather than a common short one.
+
+    Under music the reciter's «يعظكم لعلكم تذكرون», 3 s after the rest of its verse, came back «يا عيوكم
+    لعلكم تذكو»: set apart by a pause, yet «لعلكم» is the sentence's own missing word.
+    """
+    return any(
+        len(words[a].norm) >= ECHO_LETTERS and fuzz.ratio(words[a].norm, heard[t]) >= READS_AS
+        for a in missing
+        for t in run
+    )
+
+
 def _breath(
-    start: int, step: int, most: int, pauses: np.ndarray, claimed: np.ndarray, closing: float = EDGE_PAUSE
+    start: int,
+    step: int,
+    most: int,
+    pauses: np.ndarray,
+    claimed: np.ndarray,
+    closing: float = EDGE_PAUSE,
+    across: bool = False,
 ) -> list[int]:
     """The unclaimed transcript words from ``start`` outwards that run on without a ``closing`` pause, in
     time order, provided such a pause (or a claimed word, or the end) closes them within ``most`` words;
@@ -559,14 +590,15 @@ def _breath(
     Where no pause closes them, the speaker pauses as long inside sentences as between them (a reciter
     breathes after every verse, and one article sentence holds several): the run then ends at the longest
     pause within reach. «وشنس وقحانا الحصول», the misheard first verse «والشمس وضحاها» of a sentence,
-    lies 2.2 s before its next verse and 1.6 s after the previous sentence.
+    lies 2.2 s before its next verse and 1.6 s after the previous sentence. ``across``: the walk starts
+    beyond the pause at ``start``, with the breath after it.
     """
     run: list[int] = []
     joints: list[float] = []  # the pause before each word of the run, in the walk's order
     t = start
     while 0 <= t < len(claimed) and not claimed[t] and len(run) <= most:
         joint = t - 1 if step > 0 else t  # the pause between t and the word before it in the walk
-        if pauses[joint] >= closing:
+        if pauses[joint] >= closing and not (across and t == start):
             break
         run.append(t)
         joints.append(float(pauses[joint]))

@@ -237,7 +237,8 @@ RECITED = article.from_text(
 
 def test_a_reciters_misheard_sentence_end_is_the_sentences_own_across_his_pauses():
     """A reciter pauses a second or more between words inside a sentence: the misheard end «دون جهن مداخل»,
-    1.1 s after «سيدخلون», is still that sentence's end (a narrator's breath, 0.35 s, would cut it off)."""
+    1.1 s after «سيدخلون», is still that sentence's end. After a narrator's 1.1 s pause, speech that says
+    none of the sentence's words («حين» is not «جهنم») is not."""
     transcript = chanted(
         ("وقال", 1.3),
         ("ربكم ادعوني", 0.1),
@@ -257,9 +258,9 @@ def test_a_reciters_misheard_sentence_end_is_the_sentences_own_across_his_pauses
     last = next(t for t in result.tokens if t.text == "داخرين.")
     assert last.end == next(w.end for w in transcript.words if w.text == "مداخل")  # after its pause too
     narrated = spoken(
-        "وقال ربكم ادعوني استجب لكم ان الذين يستكبرون عن عبادتي سيدخلون", "دون جهن مداخل", gap=1.1
+        "وقال ربكم ادعوني استجب لكم ان الذين يستكبرون عن عبادتي سيدخلون", "دون حين مداخل", gap=1.1
     )
-    assert shown(align(RECITED, narrated), "transcript") == "دون جهن مداخل"
+    assert shown(align(RECITED, narrated), "transcript") == "دون حين مداخل"
 
 
 def test_a_reciters_misheard_first_verse_ends_at_the_longest_pause_before_it():
@@ -331,3 +332,21 @@ def test_a_reciters_last_verse_misheard_whole_is_the_sentences_end():
     result = align(text, transcript)
     assert shown(result, "transcript") == ""
     assert "خافضة رافعة إذا رجت الأرض رجا. والشمس" in shown(result)
+
+
+def test_a_sentence_end_after_a_pause_is_its_own_where_it_says_one_of_its_words():
+    """Under music a reciter's «يعظكم لعلكم ‖ تذكرون» came back 3 s after the rest of the verse, in two
+    breaths, as «يا عيوكم لعلكم ‖ تذكو»: set apart by pauses, yet «لعلكم» is the sentence's own word, and
+    «تذكو» then reads as its last one. A sound bite after a pause, with no word of the sentence, stays."""
+    text = article.from_text(
+        "عنوان\n\n"
+        "إن الله يأمر بالعدل والإحسان وإيتاء ذي القربى وينهى عن الفحشاء والمنكر والبغي يعظكم لعلكم تذكرون.\n\n"
+        "وإذ قال لقمان لابنه وهو يعظه يا بني لا تشرك بالله.\n"
+    )
+    verse = ("إن الله يأمر بالعدل والإحسان وإيتاء ذي القربى", 0.3), ("وينهى عن الفحشاء والمنكر والفن", 3.0)
+    after = ("وإذ قالوا لقمان لابنه وهو يعظه يا بني لا تشرك بالله", 1.0)
+    result = align(text, chanted(*verse, ("يا عيوكم لعلكم", 0.75), ("تذكو", 2.7), after))
+    assert shown(result, "transcript") == ""
+    assert "والبغي يعظكم لعلكم تذكرون. وإذ" in shown(result)
+    bite = align(text, chanted(*verse, ("هذا كلام جميل جدا", 2.7), after))
+    assert shown(bite, "transcript") == "هذا كلام جميل جدا"
