@@ -134,6 +134,8 @@ def align(article: Article, transcript: Transcript, listen: Listen | None = None
     for match in matches:
         _release_glued_edges(match, words, heard, closes, pauses, claimed)
     _settle_edges(matches, words, sentences, heard, pauses, claimed)
+    for match in matches:
+        _drop_unheard_lead_in(match, words, sentences, heard)
     for match in [m for m in matches if len(m.pairs) < 2 <= _size(sentences[m.sentence])]:
         claimed[match.first : match.last + 1] = False  # one word alone is no evidence of a sentence
         matches.remove(match)
@@ -473,6 +475,30 @@ def _settle_edges(
     for match, at_end in itertools.product(ordered, (True, False)):
         while _take_edge_speech(match, words, sentences, heard, pauses, claimed, at_end):
             pass  # a breath after a breath: «يا عيوكم لعلكم ‖ تذكو» is «يعظكم لعلكم ‖ تذكرون»
+
+
+def _drop_unheard_lead_in(
+    match: Match, words: list[ArticleWord], sentences: list[tuple[int, int]], heard: list[str]
+) -> None:
+    """Leave out a sentence's lead-in clause (up to ``MAX_FRAGMENT`` words before its first comma or colon)
+    when none of its words was heard as itself, only as a look-alike.
+
+    Narrators skip lead-ins («وفي الرياضة،»); when they do, the first words they say may still look like
+    the lead-in's: under music «أحرزت» came back «اخرى زد», and «اخرى» looks as much like «الرياضة» as like
+    «أحرزت» (55 either way), so the unspoken «الرياضة،» was shown. A lead-in that was said has a word
+    heard as itself; this one's speech goes to the sentence's first word after it.
+    """
+    a0, a1 = sentences[match.sentence]
+    clause_end = next((a for a in range(a0, a1 - 1) if words[a].brk >= Break.CLAUSE), None)
+    if clause_end is None or clause_end - a0 >= MAX_FRAGMENT:
+        return
+    lead = [(a, t) for a, t in match.pairs if a <= clause_end]
+    if (
+        lead
+        and len(lead) < len(match.pairs)
+        and all(fuzz.ratio(words[a].norm, heard[t]) < READS_AS for a, t in lead)
+    ):
+        match.pairs = match.pairs[len(lead) :]
 
 
 def _size(span: tuple[int, int]) -> int:

@@ -350,3 +350,19 @@ def test_a_sentence_end_after_a_pause_is_its_own_where_it_says_one_of_its_words(
     assert "والبغي يعظكم لعلكم تذكرون. وإذ" in shown(result)
     bite = align(text, chanted(*verse, ("هذا كلام جميل جدا", 2.7), after))
     assert shown(bite, "transcript") == "هذا كلام جميل جدا"
+
+
+def test_a_lead_in_heard_only_as_look_alikes_is_left_out():
+    """«أحرزت» heard «اخرى زد» under music: «اخرى» looks as much like the unspoken lead-in «الرياضة،» as
+    like «أحرزت». No word of the lead-in was heard as itself, so it is not shown; said, it is."""
+    first = "ورجح التقرير الذي أعده معهد ابحاث هضبة التبت ان تستمر درجات الحراره في الارتفاع"
+    result = align(
+        ARTICLE, spoken(first, "اخرى زد من تخبات البرازيل وألمانيا وروسيا فوزا في مقابلاتهم الاعدادية")
+    )
+    assert "الرياضة" not in shown(result)
+    assert "الارتفاع. أحرزت منتخبات البرازيل" in shown(result)
+    assert shown(result, "transcript") == ""
+    said = align(
+        ARTICLE, spoken(first, "وفي الرياضة احرزت منتخبات البرازيل والمانيا وروسيا فوزا في مقابلاتهم")
+    )
+    assert "وفي الرياضة، أحرزت منتخبات" in shown(said)
