@@ -754,7 +754,9 @@ def _voiced_edges(
         onset = max(_voice_edge(voiced, edge.start, -1), outside[0])
         spare = max(0.0, (edge.end - edge.start) - PACE_SLACK * pace * len(normalize(edge.text)))
         said = _said_in(before, edge.start + spare - onset, pace, words)
-        listened = _listened_head(words, before, heads, timed, voiced, outside[0], listen) if listen else None
+        listened = None
+        if listen and len(said) < len(before):  # the listener can only add words: ask where it could
+            listened = _listened_head(words, before, heads, timed, voiced, outside[0], listen)
         if listened is not None and len(listened[0]) > len(said):
             said, onset = listened
         if said:
