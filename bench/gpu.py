@@ -450,7 +450,7 @@ class Replayed:
     about unheard words (``pipeline.listen``) go to ``ear``, a model loaded here (the CPU's int8 where the
     device ran float16: the one way a replay can differ from the device's own run)."""
 
-    def __init__(self, raw: dict, ear=None) -> None:
+    def __init__(self, raw: dict, ear) -> None:
         from pipeline.data import Transcript, Word
 
         fields = dict(raw)
@@ -587,7 +587,7 @@ def replay(args: argparse.Namespace) -> int:
         for key in sorted(heard, key=lambda k: (-int(k.split("/")[0]), list(heard).index(k))):
             mode, name = key.split("/")
             if name == "hour":
-                result = hour(kit, Replayed(heard[key]))
+                result = hour(kit, Replayed(heard[key], ear))
                 print(f"hour, batch size {mode}:", json.dumps(result), flush=True)
                 continue
             result = accuracy.evaluate(name, Replayed(heard[key], ear), baseline=False, details=args.details)

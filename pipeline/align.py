@@ -420,7 +420,7 @@ def _release_glued_edges(
     pairs = match.pairs
 
     def apart(run: list[tuple[int, int]], closed: bool) -> bool:
-        return closed or all(fuzz.ratio(words[a].norm, heard[t]) < READS_AS for a, t in run)
+        return closed or not any(_reads_as(words[a].norm, heard[t]) for a, t in run)
 
     for k in range(min(MAX_FRAGMENT, (len(pairs) - 1) // 2)):
         t, next_t = pairs[k][1], pairs[k + 1][1]
@@ -493,11 +493,7 @@ def _drop_unheard_lead_in(
     if clause_end is None or clause_end - a0 >= MAX_FRAGMENT:
         return
     lead = [(a, t) for a, t in match.pairs if a <= clause_end]
-    if (
-        lead
-        and len(lead) < len(match.pairs)
-        and all(fuzz.ratio(words[a].norm, heard[t]) < READS_AS for a, t in lead)
-    ):
+    if lead and len(lead) < len(match.pairs) and not any(_reads_as(words[a].norm, heard[t]) for a, t in lead):
         match.pairs = match.pairs[len(lead) :]
 
 
@@ -594,7 +590,7 @@ def _echoes(missing: list[int], run: list[int], words: list[ArticleWord], heard:
     لعلكم تذكو»: set apart by a pause, yet «لعلكم» is the sentence's own missing word.
     """
     return any(
-        len(words[a].norm) >= ECHO_LETTERS and fuzz.ratio(words[a].norm, heard[t]) >= READS_AS
+        len(words[a].norm) >= ECHO_LETTERS and _reads_as(words[a].norm, heard[t])
         for a in missing
         for t in run
     )
@@ -673,6 +669,11 @@ def _absorb_split_edges(
         if _joins_better(target, heard[t_last] + heard[after], heard[t_last]):
             match.last = after
             claimed[after] = True
+
+
+def _reads_as(article_norm: str, heard_norm: str) -> bool:
+    """Whether a heard word reads as the article word, not merely looks like it (``READS_AS``)."""
+    return fuzz.ratio(article_norm, heard_norm) >= READS_AS
 
 
 def _joins_better(target: str, joined: str, alone: str) -> bool:
@@ -811,8 +812,8 @@ def _listened_head(
         return None
     known = list(dict.fromkeys(heads))[:CONTINUATION]
     end = max(t.end for t, h in zip(timed, heads, strict=True) if h in known)
-    heard = [words[a].text for a in known]
-    texts = [" ".join([words[a].text for a in sorted(before[:k])] + heard) for k in range(len(before) + 1)]
+    then = [words[a].text for a in known]
+    texts = [" ".join([words[a].text for a in sorted(before[:k])] + then) for k in range(len(before) + 1)]
     scores = listen(start, end, texts)
     if scores is None:
         return None

@@ -223,7 +223,7 @@ def snap_words(
     return tuple(out)
 
 
-def _skip_slivers(speech: np.ndarray, start: int, end: int, after: int | None = None) -> tuple[int, int]:
+def _skip_slivers(speech: np.ndarray, start: int, end: int, after: int) -> tuple[int, int]:
     """Narrow a word's span past slivers of a neighbour's speech at either edge (``_skip_sliver``), one
     after another: behind the last syllable of the word before, a breath's 50 ms blip was left as the
     whole word («الرجال» under street sound, its cue start 0.7 s early)."""
@@ -234,7 +234,7 @@ def _skip_slivers(speech: np.ndarray, start: int, end: int, after: int | None = 
         start, end = narrowed
 
 
-def _skip_sliver(speech: np.ndarray, start: int, end: int, after: int | None = None) -> tuple[int, int]:
+def _skip_sliver(speech: np.ndarray, start: int, end: int, after: int) -> tuple[int, int]:
     """Narrow a word's span past a sliver of a neighbour's speech at either edge.
 
     When Whisper closes a pause, a word's span begins on the last few frames of the word before it, then
@@ -261,7 +261,7 @@ def _skip_sliver(speech: np.ndarray, start: int, end: int, after: int | None = N
         runs = [(a - a1, b - a1) for a, b in runs[1:]]
     if len(runs) >= 2:
         (a_last, b_last), (_, b_prev) = runs[-1], runs[-2]
-        into_next = end < len(speech) and speech[end : max(end + 1, after or end + 1)].all()
+        into_next = end < len(speech) and speech[end : max(end + 1, after)].all()
         if (
             b_last == end - start
             and a_last - b_prev >= SLIVER_GAP
