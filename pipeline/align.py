@@ -53,6 +53,8 @@ OWNER_PAUSE = 0.25
 SPLIT_PAUSE = 1.0
 """Seconds of pause that, with unmatched speech beside it, separate a sentence from what precedes it."""
 MAX_FRAGMENT = 3
+READ_RUN = 2
+"""Words of a fragment that, read as the article words they are paired with, make it the sentence's own."""
 EDGE_PAUSE = 0.35
 """Seconds of pause that close a breath group: narrators pause between sentences, seldom inside a phrase."""
 MAX_EDGE_WORDS = 3
@@ -303,6 +305,7 @@ def _align_window(
         *_split_at_pauses(pairs, pauses),
         strength=lambda run: sum(credit(a, t) for a, t in run),
         shaky=lambda run: any(sim[a - a0, t - t0] < LOOKS_LIKE for a, t in run),
+        reads=lambda run: sum(sim[a - a0, t - t0] * 100 >= READS_AS for a, t in run) >= READ_RUN,
     )
     good = [(a, t) for a, t in pairs if sim[a - a0, t - t0] >= LOOKS_LIKE]
     heard_weight = sum(credit(a, t) for a, t in pairs)
@@ -340,7 +343,11 @@ def _split_at_pauses(
 
 
 def _trim_fragments(
-    runs: list[list[tuple[int, int]]], holes: list[float], strength: Callable, shaky: Callable
+    runs: list[list[tuple[int, int]]],
+    holes: list[float],
+    strength: Callable,
+    shaky: Callable,
+    reads: Callable,
 ) -> list[tuple[int, int]]:
     """Drop a short run (a lead-in, a tail) cut off at either edge, when the rest outweighs it.
 
@@ -350,6 +357,9 @@ def _trim_fragments(
     does not look like the article's (``shaky``): a narrator's first words heard right stay. A fragment
     may be several runs: a reciter breathes between its words too, and the next sentence's first words
     («للا هم ممالك الملكي» for «قل اللهم مالك الملك»), 3.5 s after the rest, were one word per run.
+    A fragment whose words read as the very article words they are paired with (``reads``) is the
+    sentence's own, however long the pause: a reciter paused 2.6 s and 2.3 s inside one verse («إذا وقعت
+    الواقع ‖ يسل وقعتها كذبا ‖ …»), and trimming its first three words, then the next three, lost the verse.
     """
 
     def flat(some: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
@@ -358,6 +368,7 @@ def _trim_fragments(
     def cut(run: list[tuple[int, int]], rest: list[list[tuple[int, int]]], hole: float) -> bool:
         return (
             len(run) <= MAX_FRAGMENT
+            and not reads(run)
             and strength(run) < strength(flat(rest))
             and (hole >= SPLIT_PAUSE or shaky(run))
         )

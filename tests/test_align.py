@@ -334,6 +334,28 @@ def test_a_reciters_last_verse_misheard_whole_is_the_sentences_end():
     assert "خافضة رافعة إذا رجت الأرض رجا. والشمس" in shown(result)
 
 
+def test_a_verse_recited_in_breaths_long_apart_is_found_whole():
+    """A reciter paused 2.6 s and 2.3 s inside one verse, under music: three words a breath, the first
+    breath's heard right, the rest half misheard. Each breath is as short as a stray fragment; read as the
+    very words of the verse, the first one is its own, and the verse is shown, not the sounds heard."""
+    text = article.from_text(
+        "عنوان\n\n"
+        "إذا وقعت الواقعة ليس لوقعتها كاذبة خافضة رافعة إذا رجت الأرض رجا.\n\n"
+        "والشمس وضحاها والقمر إذا تلاها والنهار إذا جلاها.\n"
+    )
+    transcript = chanted(
+        ("إذا وقعت الواقع لا", 2.6),
+        ("يسل وقعتها كذبا", 2.3),
+        ("في ذات الله فيعا", 0.5),
+        ("إذا رجتر أرض غنجا", 3.0),
+        ("والشمس وضحاها", 1.2),
+        ("والقمر إذا تلاها والنهار إذا جلاها", 1.0),
+    )
+    result = align(text, transcript)
+    assert shown(result, "transcript") == ""
+    assert shown(result).startswith("إذا وقعت الواقعة ليس لوقعتها كاذبة")
+
+
 def test_a_sentence_end_after_a_pause_is_its_own_where_it_says_one_of_its_words():
     """Under music a reciter's «يعظكم لعلكم ‖ تذكرون» came back 3 s after the rest of the verse, in two
     breaths, as «يا عيوكم لعلكم ‖ تذكو»: set apart by pauses, yet «لعلكم» is the sentence's own word, and
