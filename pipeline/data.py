@@ -7,10 +7,10 @@ cues → ``list[Cue]``; write → files.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -128,10 +128,17 @@ class Transcript:
     dropped a sentence's first or last words, the voice is still there for the aligner to place them."""
 
 
-Listen = Callable[[float, float, list[str]], list[float] | None]
-"""Asked with (start, end, texts): how likely each text is as what is said from ``start`` to ``end`` seconds
-(log-likelihood, higher is likelier), or None when it cannot tell. The transcribe stage's model answers
-it (``listen.listener``); the aligner asks it about article words Whisper did not write down."""
+class Listen(Protocol):
+    """What the aligner may ask about article words Whisper did not write down. The transcribe stage's
+    model answers (``listen.listener``); either answer is None when it cannot tell."""
+
+    def likelihoods(self, start: float, end: float, texts: list[str]) -> list[float] | None:
+        """How likely each of ``texts`` is as what is said from ``start`` to ``end`` seconds
+        (log-likelihood, higher is likelier)."""
+
+    def continuation(self, start: float, end: float, prefix: str) -> list[Word] | None:
+        """The words said after ``prefix`` (what the audio says from ``start`` on) up to ``end``, on the
+        audio's timeline; empty when the audio says no more."""
 
 
 class Break(IntEnum):

@@ -1,19 +1,27 @@
-"""listen: Whisper's likelihood of given texts as what a stretch of audio says, for the aligner.
+"""listen: Whisper asked about article words it did not write down, for the aligner.
 
-Forced decoding (CTranslate2's ``align``, which faster-whisper uses for word times) scores a given text
-instead of searching for one, so it tells whether words Whisper dropped were said: on the bench's
-recitation under music, «يا أيها الناس إنا خلقناكم» scored -38.6 and «الناس إنا خلقناكم» -44.3 on the
-audio that says the former; on the demo, the unspoken lead-in «الرياضة، أحرزت منتخبات البرازيل» -35.0
-against «أحرزت منتخبات البرازيل» -12.6. It runs on the transcribe stage's loaded model, after it.
+Two questions, both on a few seconds of audio with the transcribe stage's loaded model, after it ran:
+
+- **likelihoods**: forced decoding (CTranslate2's ``align``, which faster-whisper uses for word times) scores
+  given texts instead of searching for one, so it tells whether words Whisper dropped were said: on the
+  bench's recitation under music, «يا أيها الناس إنا خلقناكم» scored -38.6 and «الناس إنا خلقناكم» -44.3 on
+  the audio that says the former; on the demo, the unspoken lead-in «الرياضة، أحرزت منتخبات البرازيل» -35.0
+  against «أحرزت منتخبات البرازيل» -12.6.
+- **continuation**: decoding with a sentence's heard last words as the prefix, which Whisper then goes on
+  from or ends: a reciter's drawn-out «إني كنت من الظالمين» under music was heard as «إمنه» alone, and with
+  the prefix «أنت سبحانك إني» comes back «… إني كنت من الغالمين», its end 175.28 s (the truth's, to the
+  hundredth); the same audio cut 1.7 s after «إني» comes back «… إني..», nothing more. Beam search weighs
+  going on against the end of the text, which forced decoding cannot (its end token scores nothing).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 
-from .data import Audio, Listen
+from .data import Audio, Listen, Word
 from .transcribe import Transcriber
 
 log = logging.getLogger(__name__)
@@ -23,40 +31,94 @@ PADDED = 1000
 takes shorter input, and the listener's windows are a few seconds: on the demo, padded to 10 s instead of
 30 s, four texts' scores moved by under 0.5 of 8–43 (same order) and the encoding took 0.09 s instead of
 0.61 s on two CPU cores (a 59 s report's alignment had cost 16 % of its transcription)."""
+MAX_TOKENS = 100
+"""Tokens a continuation may run to: a sentence's tail is a few words, and a runaway loop stops here."""
 
 
 def listener(transcriber: Transcriber, audio: Audio) -> Listen:
-    """``transcriber``'s model as the aligner's ``Listen`` on ``audio``. A failure (a CUDA error) is a
-    warning and no answer: the aligner then goes by the voice's length alone."""
+    """``transcriber``'s model as the aligner's ``Listen`` on ``audio``."""
+    return Ear(transcriber, audio)
 
-    def listen(start: float, end: float, texts: list[str]) -> list[float] | None:
+
+@dataclass
+class Ear:
+    """A failure (a CUDA error) is a warning and no answer: the aligner then goes by the voice's length."""
+
+    transcriber: Transcriber
+    audio: Audio
+
+    def likelihoods(self, start: float, end: float, texts: list[str]) -> list[float] | None:
+        """The log-likelihood of each of ``texts`` as all that is said from ``start`` to ``end`` seconds:
+        the sum over its tokens, each given the audio and the tokens before it."""
         try:
-            return likelihoods(transcriber, audio, start, end, texts)
+            return self._likelihoods(start, end, texts)
         except RuntimeError as exc:
-            log.warning("could not score article words against the audio: %s", str(exc).split("\n")[0])
+            _failed(exc)
             return None
 
-    return listen
+    def continuation(self, start: float, end: float, prefix: str) -> list[Word] | None:
+        """The words Whisper hears after ``prefix`` from ``start`` to ``end`` seconds (beam search, no
+        sampling), timed by its cross-attention as faster-whisper times words."""
+        try:
+            return self._continuation(start, end, prefix)
+        except RuntimeError as exc:
+            _failed(exc)
+            return None
+
+    def _likelihoods(self, start: float, end: float, texts: list[str]) -> list[float]:
+        model, tokenizer = self.transcriber.model, self._tokenizer()
+        encoded, frames = self._encoded(start, end)
+        scores = []
+        for text in texts:
+            tokens = tokenizer.encode(" " + text.strip())
+            result = model.model.align(encoded, tokenizer.sot_sequence, [tokens], frames)[0]
+            scores.append(float(np.log(np.maximum(result.text_token_probs, 1e-9)).sum()))
+        return scores
+
+    def _continuation(self, start: float, end: float, prefix: str) -> list[Word]:
+        model, tokenizer = self.transcriber.model, self._tokenizer()
+        encoded, frames = self._encoded(start, end)
+        given = tokenizer.encode(" " + prefix.strip())
+        prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps, *given]
+        result = model.model.generate(
+            encoded, [prompt], beam_size=self.transcriber.decode.beam_size, max_length=MAX_TOKENS
+        )[0]
+        tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+        if tokens[: len(given)] != given:  # CTranslate2 returns the prefix with what follows it
+            tokens = given + tokens
+        if len(tokens) == len(given):
+            return []
+        timed = model.find_alignment(tokenizer, [tokens], encoded, frames)[0]
+        known = len(tokenizer.split_to_word_tokens([*given, tokenizer.eot])[0]) - 1
+        return [
+            Word(
+                w["word"].strip(),
+                round(start + w["start"], 3),
+                round(start + w["end"], 3),
+                float(w["probability"]),
+            )
+            for w in timed[known:]
+            if w["word"].strip()
+        ]
+
+    def _encoded(self, start: float, end: float):
+        """The encoder's output on ``start``–``end`` seconds, and how many frames of it are audio."""
+        from faster_whisper.audio import pad_or_trim
+
+        model, rate = self.transcriber.model, self.audio.sample_rate
+        piece = self.audio.samples[max(0, round(start * rate)) : round(end * rate)]
+        features = model.feature_extractor(piece)
+        frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
+        return model.encode(pad_or_trim(features, max(frames, PADDED))), frames
+
+    def _tokenizer(self):
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self.transcriber.model
+        return Tokenizer(
+            model.hf_tokenizer, True, task="transcribe", language=self.transcriber.decode.language
+        )
 
 
-def likelihoods(
-    transcriber: Transcriber, audio: Audio, start: float, end: float, texts: list[str]
-) -> list[float]:
-    """The log-likelihood of each of ``texts`` as all that is said from ``start`` to ``end`` seconds: the
-    sum over its tokens, each given the audio and the tokens before it."""
-    from faster_whisper.audio import pad_or_trim
-    from faster_whisper.tokenizer import Tokenizer
-
-    model = transcriber.model
-    rate = audio.sample_rate
-    piece = audio.samples[max(0, round(start * rate)) : round(end * rate)]
-    features = model.feature_extractor(piece)
-    frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
-    encoded = model.encode(pad_or_trim(features, max(frames, PADDED)))
-    tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language=transcriber.decode.language)
-    scores = []
-    for text in texts:
-        tokens = tokenizer.encode(" " + text.strip())
-        result = model.model.align(encoded, tokenizer.sot_sequence, [tokens], frames)[0]
-        scores.append(float(np.log(np.maximum(result.text_token_probs, 1e-9)).sum()))
-    return scores
+def _failed(exc: RuntimeError) -> None:
+    log.warning("could not ask the model about article words: %s", str(exc).split("\n")[0])

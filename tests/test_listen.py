@@ -47,7 +47,7 @@ def article_text(alignment, start: float, end: float) -> str:
 
 
 def test_the_spoken_first_word_is_likelier_than_its_absence_or_an_unspoken_lead_in(ear):
-    said, lead_in, dropped = ear(46.5, 50.0, ["أتاحت للبائع المتجول أن", "فقد أتاحت للبائع المتجول أن",
+    said, lead_in, dropped = ear.likelihoods(46.5, 50.0, ["أتاحت للبائع المتجول أن", "فقد أتاحت للبائع المتجول أن",
                                               "للبائع المتجول أن"])  # fmt: skip
     assert said > dropped and said > lead_in
 
@@ -72,3 +72,32 @@ def test_a_first_word_said_apart_from_the_sentence_is_heard(samples, ear):
     transcript = replace(transcript, voiced=apart)
     assert article_text(align.align(ARTICLE, transcript), 46.5, 49.0).startswith("للبائع")
     assert article_text(align.align(ARTICLE, transcript, ear), 46.5, 49.0).startswith("أتاحت للبائع")
+
+
+def voice_cut_after(transcript: Transcript, moment: float) -> Transcript:
+    """``transcript`` with no voice from ``moment`` to the next heard word: whatever Whisper dropped
+    there, the voice's length cannot place it."""
+    following = min(w.start for w in transcript.words if w.start > moment)
+    voiced = tuple((a, min(b, moment)) for a, b in transcript.voiced if a < moment or b > following)
+    return replace(transcript, voiced=tuple((a, b) for a, b in voiced if b > a))
+
+
+def test_a_dropped_last_word_is_heard_after_the_words_before_it(samples, ear):
+    transcript = heard(samples, "أسبوع")
+    before = next(w.end for w in transcript.words if w.text == "من" and 44.0 < w.start < 46.5)
+    transcript = voice_cut_after(transcript, before)
+    assert article_text(align.align(ARTICLE, transcript), 40.0, 47.0).endswith("بعد أقل من")
+    result = align.align(ARTICLE, transcript, ear)
+    assert article_text(result, 40.0, 47.0).endswith("بعد أقل من أسبوع.")
+    last = next(t for t in result.tokens if t.text == "أسبوع.")
+    assert abs(last.end - TRUTH[3]["end"]) < 0.15
+
+
+def test_last_words_the_narrator_does_not_say_are_not_heard(samples, ear):
+    """The article goes on after «دخلاً» where the narrator stops; Whisper, led by the words before, ends
+    the text there (the window runs to the next sentence's speech)."""
+    longer = article.from_text(
+        (DEMO / "report.md").read_text().replace("الأقل دخلاً.", "الأقل دخلاً في المدينة.")
+    )
+    result = align.align(longer, heard(samples), ear)
+    assert article_text(result, 46.5, 54.5).endswith("للمواطن الأقل دخلاً")
