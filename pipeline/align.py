@@ -869,7 +869,8 @@ def _listened_tail(
 ) -> list[Token]:
     """The sentence's unheard last words (``rest``, in order) that Whisper, given the sentence's last
     heard words as a prefix, goes on to say before ``until`` (where the next sentence's speech starts), as
-    tokens at the times it hears them; it stops at the first word that does not look like the article's.
+    tokens at the times it hears them, word for word; it stops before two words in a row that do not look
+    like the article's, or one at the end («وقعك به لعلكم تعقلون» for «وصاكم به لعلكم تعقلون» is taken).
 
     Free decoding under a music bed heard a reciter's drawn-out «إني كنت من الظالمين» as «إمنه»; the
     voice detector heard no voice after it, so the voice's length placed nothing. Led by the words
@@ -880,10 +881,12 @@ def _listened_tail(
     end = min(until, start + WINDOW)
     if end - timed[-1].end < MIN_ROOM:
         return []
-    heard = listen.continuation(start, end, " ".join(words[a].text for a in known))
+    heard = listen.continuation(start, end, " ".join(words[a].text for a in known)) or []
+    pairs = list(zip(rest, heard, strict=False))
+    looks = [fuzz.ratio(words[a].norm, normalize(word.text)) >= 100 * LOOKS_LIKE for a, word in pairs]
     out: list[Token] = []
-    for a, word in zip(rest, heard or (), strict=False):
-        if fuzz.ratio(words[a].norm, normalize(word.text)) < 100 * LOOKS_LIKE:
+    for k, (a, word) in enumerate(pairs):
+        if not (looks[k] or looks[k + 1 : k + 2] == [True]):  # one misheard word between two that look alike
             break
         w = words[a]
         out.append(

@@ -381,6 +381,45 @@ def test_a_reciters_next_verse_misheard_is_not_the_end_of_the_one_before():
     assert shown(result).endswith("بالحق ذلكم وقضى ربك ألا تعبدوا إلا إياه وبالوالدين إحسانا.")
 
 
+class Continues:
+    """A listener that goes on after any prefix with ``words`` (0.8 s each, from ``at``); an ear's answer
+    given, so what is tested is what the aligner makes of it."""
+
+    def __init__(self, words: str, at: float) -> None:
+        self.words = [Word(w, at + 0.8 * k, at + 0.8 * (k + 1), 0.5) for k, w in enumerate(words.split())]
+
+    def likelihoods(self, start: float, end: float, texts: list[str]) -> None:
+        return None
+
+    def continuation(self, start: float, end: float, prefix: str) -> list[Word]:
+        return [w for w in self.words if w.end <= end]
+
+
+def test_the_last_words_whisper_goes_on_with_are_shown_while_they_look_like_the_articles():
+    """One misheard word between look-alikes is shown as the article's («وقعك» for «وصاكم»); the words
+    after two that do not look like the article's are not («ربك» is not «تعقلون»)."""
+    text = article.from_text(
+        "عنوان\n\n"
+        "ولا تقتلوا النفس التي حرم الله إلا بالحق ذلكم وصاكم به لعلكم تعقلون.\n\n"
+        "وقضى ربك ألا تعبدوا إلا إياه وبالوالدين إحسانا.\n"
+    )
+    transcript = chanted(
+        ("ولا تقتلوا النفس التي حرم الله", 1.0),
+        ("إلا بالحق ذلكم", 6.0),
+        ("وقضى ربك ألا تعبدوا إلا إياه وبالوالدين إحسانا", 1.0),
+    )
+    transcript = replace(transcript, voiced=tuple((w.start, w.end) for w in transcript.words))
+    said = next(w.end for w in transcript.words if w.text == "ذلكم")
+    result = align(text, transcript, Continues("وقعك به لعلكم تعقلون", said + 0.3))
+    assert shown(result).startswith(
+        "ولا تقتلوا النفس التي حرم الله إلا بالحق ذلكم وصاكم به لعلكم تعقلون. وقضى"
+    )
+    last = next(t for t in result.tokens if t.text == "تعقلون.")
+    assert (last.start, last.end) == (round(said + 2.7, 3), round(said + 3.5, 3))
+    result = align(text, transcript, Continues("وقعك بيت هنا تعقلون", said + 0.3))
+    assert "ذلكم وقضى" in shown(result)
+
+
 def test_a_sentence_end_after_a_pause_is_its_own_where_it_says_one_of_its_words():
     """Under music a reciter's «يعظكم لعلكم ‖ تذكرون» came back 3 s after the rest of the verse, in two
     breaths, as «يا عيوكم لعلكم ‖ تذكو»: set apart by pauses, yet «لعلكم» is the sentence's own word, and
