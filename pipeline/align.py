@@ -429,11 +429,9 @@ def _release_glued_edges(
     like the unspoken lead-in «الرياضة،» to be paired with it. But it runs on from the sound bite with no
     pause and a long pause parts it from the rest of the sentence; and either Whisper closed a sentence on
     it or none of its words reads as the article's (``READS_AS``): it is the sound bite's. Likewise at the
-    sentence's end, mirrored. "No pause" is the speaker's (``_closing_pause``): batched decoding under music
-    lost 11 s of a verse's end, and the next verse's misheard first word («وقدارم» for «وقضى»), 0.4 s
-    before the rest of that verse, had ended the verse before it as its lost «وصاكم».
+    sentence's end, mirrored.
     """
-    pairs, breath = match.pairs, _closing_pause(match, pauses)
+    pairs = match.pairs
 
     def apart(run: list[tuple[int, int]], closed: bool) -> bool:
         return closed or not any(_reads_as(words[a].norm, heard[t]) for a, t in run)
@@ -446,7 +444,7 @@ def _release_glued_edges(
             and pauses[t:next_t].max() >= SPLIT_PAUSE
             and before >= 0
             and not claimed[before]
-            and pauses[before] < breath
+            and pauses[before] < EDGE_PAUSE
         ):
             claimed[match.first : next_t] = False
             match.pairs, match.first = pairs[k + 1 :], next_t
@@ -459,7 +457,7 @@ def _release_glued_edges(
             and pauses[prev_t:t].max() >= SPLIT_PAUSE
             and after < len(claimed)
             and not claimed[after]
-            and pauses[match.last] < breath
+            and pauses[match.last] < EDGE_PAUSE
         ):
             claimed[prev_t + 1 : match.last + 1] = False
             match.pairs, match.last = pairs[: -1 - k], prev_t
