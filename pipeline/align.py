@@ -867,8 +867,7 @@ def _listened_tail(
 ) -> list[Token]:
     """The sentence's unheard last words (``rest``, in order) that Whisper, given the sentence's last
     heard words as a prefix, goes on to say before ``until`` (where the next sentence's speech starts), as
-    tokens at the times it hears them, word for word; it stops before two words in a row that do not look
-    like the article's, or one at the end («وقعك به لعلكم تعقلون» for «وصاكم به لعلكم تعقلون» is taken).
+    tokens at the times it hears them (``_heard_in_order``).
 
     Free decoding under a music bed heard a reciter's drawn-out «إني كنت من الظالمين» as «إمنه»; the
     voice detector heard no voice after it, so the voice's length placed nothing. Led by the words
@@ -880,27 +879,56 @@ def _listened_tail(
     if end - timed[-1].end < MIN_ROOM:
         return []
     heard = listen.continuation(start, end, " ".join(words[a].text for a in known)) or []
-    pairs = list(zip(rest, heard, strict=False))
-    looks = [fuzz.ratio(words[a].norm, normalize(word.text)) >= 100 * LOOKS_LIKE for a, word in pairs]
     out: list[Token] = []
-    for k, (a, word) in enumerate(pairs):
-        if not (looks[k] or looks[k + 1 : k + 2] == [True]):  # one misheard word between two that look alike
-            break
-        w = words[a]
+    spans = _heard_in_order([words[a].norm for a in rest], [normalize(h.text) for h in heard])
+    for a, (first, last) in zip(rest, spans, strict=False):
+        w, said = words[a], heard[first : last + 1]
+        text = " ".join(h.text for h in said)
+        probability = min(h.probability for h in said)
         out.append(
             Token(
                 w.text,
-                word.start,
-                word.end,
+                said[0].start,
+                said[-1].end,
                 "article",
                 w.brk,
-                word.probability,
-                word.text,
+                probability,
+                text,
                 w.paragraph,
                 w.sentence,
             )
         )
     return out
+
+
+def _heard_in_order(norms: list[str], heard: list[str]) -> list[tuple[int, int]]:
+    """For each of the article words ``norms``, in order, the first and last of the ``heard`` words that say
+    it, until one is not said: a heard word that looks like it (``LOOKS_LIKE``); or two, the second of
+    which looks like it (Whisper split «لعلكم» as «لعلى ان» before «تشهر»); or one that does not, when the
+    next one looks like the next article word («وقعك به» for «وصاكم به»).
+
+    >>> _heard_in_order("وصاكم به لعلكم تشكرون".split(), "وقعك به لعلى ان تشهر".split())
+    [(0, 0), (1, 1), (2, 2), (3, 4)]
+    >>> _heard_in_order("كنت من الظالمين".split(), "كنت بيت هنا".split())
+    [(0, 0)]
+    """
+
+    def looks(k: int, j: int) -> bool:
+        return k < len(norms) and j < len(heard) and fuzz.ratio(norms[k], heard[j]) >= 100 * LOOKS_LIKE
+
+    spans: list[tuple[int, int]] = []
+    j = 0
+    for k in range(len(norms)):
+        if looks(k, j):
+            spans.append((j, j))
+        elif looks(k, j + 1):
+            spans.append((j, j + 1))
+        elif j < len(heard) and looks(k + 1, j + 1):
+            spans.append((j, j))
+        else:
+            break
+        j = spans[-1][1] + 1
+    return spans
 
 
 def _voice_edge(voiced: tuple[tuple[float, float], ...], moment: float, step: int) -> float:
