@@ -124,8 +124,8 @@ def align(article: Article, transcript: Transcript, listen: Listen | None = None
     speech no sentence holds, as tokens of the transcript's text.
 
     ``listen`` (``listen.listener``: the transcribe stage's model), when given, is also asked whether the
-    first words of a found sentence that Whisper did not write down were said; without it, the length of
-    the voice before the sentence alone decides.
+    first words of a found sentence that Whisper did not write down were said, and what its unheard last
+    words are; without it, the length of the voice beside the sentence alone decides.
     """
     pieces, heard, origin = numerals.heard_words(transcript.words, numerals.vocabulary(_texts(article)))
     words = article_words(article, set(heard))
@@ -138,6 +138,8 @@ def align(article: Article, transcript: Transcript, listen: Listen | None = None
     closes = np.array([p.text[-1:] in SENTENCE_END for p in pieces], bool)
     for match in matches:
         _release_glued_edges(match, words, heard, closes, pauses, claimed)
+        if listen:
+            _release_tail_heard_before(match, words, sentences, pieces, pauses, claimed, listen)
     _settle_edges(matches, words, sentences, heard, pauses, claimed)
     for match in matches:
         _drop_unheard_lead_in(match, words, sentences, heard)
@@ -462,6 +464,42 @@ def _release_glued_edges(
             claimed[prev_t + 1 : match.last + 1] = False
             match.pairs, match.last = pairs[: -1 - k], prev_t
             return
+
+
+def _release_tail_heard_before(
+    match: Match,
+    words: list[ArticleWord],
+    sentences: list[tuple[int, int]],
+    pieces: list[Word],
+    pauses: np.ndarray,
+    claimed: np.ndarray,
+    listen: Listen,
+) -> None:
+    """Give up a sentence's last pairs, set apart by a long pause, when none reads as its article word and
+    Whisper, led by the words before the pause, hears those article words in it.
+
+    Batched decoding under music lost the last 10 s of a verse, and the programme paired its last word
+    «وصاكم» with the next verse's misheard first word «وقدارم», 11.3 s on: the next verse lost its first
+    words to it. Led by «إلا بالحق ذلكم», Whisper hears «وقعك به لعلكم تعقلون» in those 10 s. The
+    released words are the next sentence's to take; the sentence's end is listened for again when it is
+    shown (``_listened_tail``).
+    """
+    pairs = match.pairs
+    for k in range(1, min(MAX_FRAGMENT, len(pairs) - CONTINUATION) + 1):
+        (a_before, t_before), (a, t) = pairs[-k - 1], pairs[-k]
+        if pauses[t_before:t].max() < SPLIT_PAUSE:
+            continue
+        if any(_reads_as(words[b].norm, normalize(pieces[u].text)) for b, u in pairs[-k:]):
+            return
+        known = pairs[-k - CONTINUATION : -k]
+        prefix = " ".join(words[b].text for b, _ in known)
+        heard = listen.continuation(pieces[known[0][1]].start, pieces[t].start, prefix) or []
+        rest = list(range(a_before + 1, sentences[match.sentence][1]))
+        spans = _heard_in_order([words[b].norm for b in rest], [normalize(h.text) for h in heard])
+        if len(spans) > rest.index(a):
+            claimed[t_before + 1 : match.last + 1] = False
+            match.pairs, match.last = pairs[:-k], t_before
+        return
 
 
 def _settle_edges(

@@ -361,7 +361,10 @@ class Continues:
     given, so what is tested is what the aligner makes of it."""
 
     def __init__(self, words: str, at: float) -> None:
-        self.words = [Word(w, at + 0.8 * k, at + 0.8 * (k + 1), 0.5) for k, w in enumerate(words.split())]
+        self.words = [
+            Word(w, round(at + 0.8 * k, 3), round(at + 0.8 * (k + 1), 3), 0.5)
+            for k, w in enumerate(words.split())
+        ]
 
     def likelihoods(self, start: float, end: float, texts: list[str]) -> None:
         return None
@@ -393,6 +396,37 @@ def test_the_last_words_whisper_goes_on_with_are_shown_while_they_look_like_the_
     assert (last.start, last.end) == (round(said + 2.7, 3), round(said + 3.5, 3))
     result = align(text, transcript, Continues("وقعك بيت هنا تعقلون", said + 0.3))
     assert "ذلكم وقضى" in shown(result)
+
+
+def test_a_sentences_last_words_heard_in_the_pause_before_the_next_verse_free_its_first_words():
+    """Batched decoding under music lost 10 s of a verse's end; its last word «وصاكم» was paired with the
+    next verse's misheard first word «وقدارم», 11.3 s on. Led by the words before, Whisper hears the lost
+    end in those 10 s: the verse ends there, and the next one starts with its own first words."""
+    text = article.from_text(
+        "عنوان\n\n"
+        "ولا تقتلوا النفس التي حرم الله إلا بالحق ذلكم وصاكم به لعلكم تعقلون.\n\n"
+        "وقضى ربك ألا تعبدوا إلا إياه وبالوالدين إحسانا.\n"
+    )
+    transcript = chanted(
+        ("ولا تقتلون", 1.2),
+        ("النفس التي", 1.4),
+        ("حرم الله", 1.1),
+        ("إلا", 1.5),
+        ("بالحق", 2.4),
+        ("لاني", 11.3),
+        ("وقدارم", 0.42),
+        ("فكى أن", 0.0),
+        ("لا تعرضوا إلا إياه", 1.0),
+        ("وبالوالدين إحسانا", 1.0),
+    )
+    transcript = replace(transcript, voiced=tuple((w.start, w.end) for w in transcript.words))
+    lost = next(w.end for w in transcript.words if w.text == "لاني") + 1.0
+    assert "ذلكم وصاكم به لعلكم ألا تعبدوا" in shown(align(text, transcript))
+    result = align(text, transcript, Continues("وقعك به لعلكم تعقلون", lost))
+    assert shown(result).endswith(
+        "ذلكم وصاكم به لعلكم تعقلون. وقضى ربك ألا تعبدوا إلا إياه وبالوالدين إحسانا."
+    )
+    assert next(t for t in result.tokens if t.text == "تعقلون.").end == round(lost + 3.2, 3)
 
 
 def test_a_sentence_end_after_a_pause_is_its_own_where_it_says_one_of_its_words():
