@@ -356,6 +356,33 @@ def test_a_verse_recited_in_breaths_long_apart_is_found_whole():
     assert shown(result).startswith("إذا وقعت الواقعة ليس لوقعتها كاذبة")
 
 
+def test_the_number_whisper_closes_a_recited_verse_with_is_the_verses_end():
+    """«تذكرون ‖ 8.»: nobody said the 8; it lies on the last syllable's voice, held 2 s. A number said in a
+    sound bite after a sentence («10 أشخاص») stays."""
+    text = article.from_text(
+        "عنوان\n\n"
+        "إن الله يأمر بالعدل والإحسان يعظكم لعلكم تذكرون.\n\n"
+        "وإذ قال لقمان لابنه وهو يعظه يا بني لا تشرك بالله.\n"
+    )
+    transcript = chanted(
+        ("إن الله يأمر بالعدل", 0.6),
+        ("والإحسان يعظكم", 0.5),
+        ("لعلكم تذكرون", 0.4),
+        ("8.", 1.0),
+        ("وإذ قال لقمان لابنه وهو يعظه يا بني لا تشرك بالله", 1.0),
+    )
+    result = align(text, transcript)
+    assert shown(result, "transcript") == ""
+    number = next(w for w in transcript.words if w.text == "8.")
+    assert next(t for t in result.tokens if t.text == "تذكرون.").end == number.end
+    bite = chanted(
+        ("إن الله يأمر بالعدل والإحسان يعظكم لعلكم تذكرون", 0.2),
+        ("10 أشخاص أصيبوا في الحادث", 1.0),
+        ("وإذ قال لقمان لابنه وهو يعظه يا بني لا تشرك بالله", 1.0),
+    )
+    assert shown(align(text, bite), "transcript") == "10 أشخاص أصيبوا في الحادث"
+
+
 class Continues:
     """A listener that goes on after any prefix with ``words`` (0.8 s each, from ``at``); an ear's answer
     given, so what is tested is what the aligner makes of it."""
