@@ -17,6 +17,11 @@ How it works, in three passes, each about linear in the sizes of article and tra
    it was heard as (with the unmatched words that belong to it); article words the narrator skipped at a
    sentence's edges, or in runs of more than ``MAX_SKIPPED_INSIDE``, are left out; transcript words no
    sentence claimed become off-script tokens, shown as heard.
+
+Given a ``Listen`` (the transcribe stage's model, ``listen.py``), the aligner also asks Whisper about a
+found sentence's edges: whether its unheard first words were said (forced decoding), what its unheard
+last words are (decoding led by the words before them), and whether weak last words found beyond a long
+pause were said in that pause instead.
 """
 
 from __future__ import annotations
