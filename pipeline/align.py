@@ -499,10 +499,10 @@ def _release_tail_heard_before(
         if any(_reads_as(words[b].norm, normalize(pieces[u].text)) for b, u in pairs[-k:]):
             return
         known = pairs[-k - CONTINUATION : -k]
-        prefix = " ".join(words[b].text for b, _ in known)
-        heard = listen.continuation(pieces[known[0][1]].start, pieces[t].start, prefix) or []
         rest = list(range(a_before + 1, sentences[match.sentence][1]))
-        spans = _heard_in_order([words[b].norm for b in rest], [normalize(h.text) for h in heard])
+        _, spans = _heard_after(
+            words, [b for b, _ in known], rest, pieces[known[0][1]].start, pieces[t].start, listen
+        )
         if len(spans) > rest.index(a):
             claimed[t_before + 1 : match.last + 1] = False
             match.pairs, match.last = pairs[:-k], t_before
@@ -802,11 +802,7 @@ def _article_tokens(
                 heard[match.first - 1].end if match.first > 0 else 0.0,
                 heard[match.last + 1].start if match.last + 1 < len(heard) else float("inf"),
             )
-            after = (
-                match.last + 1 + int(np.argmax(claimed[match.last + 1 :]))
-                if claimed[match.last + 1 :].any()
-                else len(heard)
-            )
+            after = next((t for t in range(match.last + 1, len(heard)) if claimed[t]), len(heard))
             until = heard[after].start if after < len(heard) else float("inf")
             timed, heads = _voiced_edges(words, timed, heads, voiced, outside, listen, until)
             for t in range(match.last + 1, after):
@@ -950,27 +946,22 @@ def _listened_tail(
     end = min(until, start + WINDOW)
     if end - timed[-1].end < MIN_ROOM:
         return []
-    heard = listen.continuation(start, end, " ".join(words[a].text for a in known)) or []
+    heard, spans = _heard_after(words, known, rest, start, end, listen)
     out: list[Token] = []
-    spans = _heard_in_order([words[a].norm for a in rest], [normalize(h.text) for h in heard])
     for a, (first, last) in zip(rest, spans, strict=False):
-        w, said = words[a], heard[first : last + 1]
-        text = " ".join(h.text for h in said)
-        probability = min(h.probability for h in said)
-        out.append(
-            Token(
-                w.text,
-                said[0].start,
-                said[-1].end,
-                "article",
-                w.brk,
-                probability,
-                text,
-                w.paragraph,
-                w.sentence,
-            )
-        )
+        said = heard[first : last + 1]
+        text, probability = " ".join(h.text for h in said), min(h.probability for h in said)
+        out.append(_article_token(words[a], said[0].start, said[-1].end, probability, text))
     return out
+
+
+def _heard_after(
+    words: list[ArticleWord], known: list[int], rest: list[int], start: float, end: float, listen: Listen
+) -> tuple[list[Word], list[tuple[int, int]]]:
+    """What Whisper, led by the article words ``known`` (said from ``start`` on), goes on to say up to
+    ``end``, and the span of it that says each of the article words ``rest`` (``_heard_in_order``)."""
+    heard = listen.continuation(start, end, " ".join(words[a].text for a in known)) or []
+    return heard, _heard_in_order([words[a].norm for a in rest], [normalize(h.text) for h in heard])
 
 
 def _heard_in_order(norms: list[str], heard: list[str]) -> list[tuple[int, int]]:
@@ -1037,21 +1028,16 @@ def _spread(
         span = (end - start) * len(w.norm) / total
         heard = lead if a == members[0] else None
         probability, text = (heard.probability, heard.text) if heard else (None, None)
-        out.append(
-            Token(
-                w.text,
-                round(now, 3),
-                round(now + span, 3),
-                "article",
-                w.brk,
-                probability,
-                text,
-                w.paragraph,
-                w.sentence,
-            )
-        )
+        out.append(_article_token(w, round(now, 3), round(now + span, 3), probability, text))
         now += span
     return out
+
+
+def _article_token(
+    w: ArticleWord, start: float, end: float, probability: float | None, heard: str | None
+) -> Token:
+    """Article word ``w`` shown from ``start`` to ``end``, with what was heard for it, if anything."""
+    return Token(w.text, start, end, "article", w.brk, probability, heard, w.paragraph, w.sentence)
 
 
 def _fused_edges(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -66,7 +67,7 @@ class Ear:
             return None
 
     def _likelihoods(self, start: float, end: float, texts: list[str]) -> list[float]:
-        model, tokenizer = self.transcriber.model, self._tokenizer()
+        model, tokenizer = self.transcriber.model, self._tokenizer
         encoded, frames = self._encoded(start, end)
         scores = []
         for text in texts:
@@ -76,7 +77,7 @@ class Ear:
         return scores
 
     def _continuation(self, start: float, end: float, prefix: str) -> list[Word]:
-        model, tokenizer = self.transcriber.model, self._tokenizer()
+        model, tokenizer = self.transcriber.model, self._tokenizer
         encoded, frames = self._encoded(start, end)
         given = tokenizer.encode(" " + prefix.strip())
         prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps, *given]
@@ -111,7 +112,9 @@ class Ear:
         frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
         return model.encode(pad_or_trim(features, max(frames, PADDED))), frames
 
+    @cached_property
     def _tokenizer(self):
+        """Built once per job: every question asks in the job's language."""
         from faster_whisper.tokenizer import Tokenizer
 
         model = self.transcriber.model
