@@ -455,7 +455,8 @@ class Replayed:
 
         fields = dict(raw)
         words = tuple(Word(**w) for w in fields.pop("words"))
-        fields["voiced"] = tuple(tuple(v) for v in fields.get("voiced", ()))
+        for stretches in ("voiced", "held"):
+            fields[stretches] = tuple(tuple(v) for v in fields.get(stretches, ()))
         self.transcript = Transcript(words, **fields)
         self.ear = ear
 

@@ -126,6 +126,9 @@ class Transcript:
     voiced: tuple[tuple[float, float], ...] = ()
     """Stretches of voice (start, end seconds) the timing stage heard, empty until it ran: where Whisper
     dropped a sentence's first or last words, the voice is still there for the aligner to place them."""
+    held: tuple[tuple[float, float], ...] = ()
+    """Stretches where a voice may still be going on over the sound bed (the voice's and the drawn-out
+    syllables the detector lets go of), across catches of breath: where a sentence's last syllable stops."""
 
 
 class Listen(Protocol):

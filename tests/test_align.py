@@ -488,3 +488,22 @@ def test_a_lead_in_heard_only_as_look_alikes_is_left_out():
         ARTICLE, spoken(first, "وفي الرياضة احرزت منتخبات البرازيل والمانيا وروسيا فوزا في مقابلاتهم")
     )
     assert "وفي الرياضة، أحرزت منتخبات" in shown(said)
+
+
+def test_a_sentences_held_last_syllable_ends_its_cue_where_the_sound_stops():
+    """Under a music bed the detector lets a drawn-out last syllable go while it still sounds over the bed:
+    the sentence ends where that held sound stops, unless it runs on too long to be a syllable or close into
+    the next word."""
+    text = article.from_text("عنوان\n\nإن الله يأمر بالعدل والإحسان.\n\nوإذ قال لقمان لابنه وهو يعظه.\n")
+    heard = spoken("ان الله يامر بالعدل والاحسان", "واذ قال لقمان لابنه وهو يعظه", gap=3.0)
+    last = heard.words[4]  # «والاحسان», 2.1–2.45 s; «واذ» starts at 5.5 s
+    for held, end in (
+        (((0.5, 4.4),), 4.4),  # 1.95 s more, stopping 1.1 s before the next sentence: the syllable's
+        (((0.5, 5.2),), last.end),  # stops 0.3 s before «واذ»: it may be that word's beginning
+        (((0.5, 4.4), (5.5, 8.0)), 4.4),
+    ):
+        tokens = align(text, replace(heard, held=held)).tokens
+        assert [t.end for t in tokens if t.text == "والإحسان."] == [end]
+    far = replace(heard, words=tuple(replace(w, start=w.start + 2, end=w.end + 2) for w in heard.words))
+    tokens = align(text, replace(far, held=((0.5, 7.0),))).tokens  # 2.55 s past the word: not a syllable
+    assert [t.end for t in tokens if t.text == "والإحسان."] == [last.end + 2]

@@ -129,3 +129,13 @@ def test_a_blip_left_behind_the_last_word_s_tail_is_not_the_word():
     after = Word("قوامون", 4.62, 6.0, 0.9)
     snapped = timing.snap_words((before, word, after), speech)[1]
     assert (snapped.start, snapped.end) == (3.67, 4.62)
+
+
+def test_a_held_syllable_after_a_catch_of_breath_ends_where_it_stops_not_at_a_later_blip():
+    """What the aligner ends a sentence on: the held sound bridged across a 0.4 s catch of breath, without
+    a 60 ms horn 0.3 s after it; two seconds of quiet part two held sounds."""
+    held = np.zeros(1000, bool)
+    held[100:170] = held[210:400] = True  # the word, a catch of breath, its drawn-out end
+    held[430:436] = True  # a horn over the bed
+    held[600:700] = True  # the next verse
+    assert timing.held_stretches(held) == ((1.0, 4.0), (6.0, 7.0))
