@@ -90,9 +90,11 @@ CONTINUATION = 3
 unheard last ones."""
 WINDOW = 30.0
 """Seconds Whisper hears at once: the most a sentence's unheard end is listened for in."""
-HOLD = 2.5
-"""Seconds a sentence's last syllable may be held past the end Whisper gives its word; sound above the bed
-going on longer with no word written on it is not that syllable."""
+HOLD_WORDS = 3
+"""How many of the sentence's own words (their mean length) its last syllable may be held for past the end
+Whisper gives its word; sound over the bed going on longer with no word written on it is not that syllable.
+Measured on the bench's recitation, whose words last 0.9–1.5 s: held ends of 1.4 to 2.8 words (1.7–2.9 s),
+and one of 3.7 that the bed breaks up anyway; a newsreader's 0.4 s words allow 1.2 s."""
 BREATH = 0.5
 """Seconds of pause between a held syllable's end and the next word: a held sound that runs on closer to the
 next word may be that word's beginning."""
@@ -820,7 +822,8 @@ def _article_tokens(
         if held:
             stop = timed[-1].end
             following = next((w.start for w in heard[match.last + 1 :] if w.start >= stop), float("inf"))
-            timed[-1] = replace(timed[-1], end=_held_end(held, stop, following))
+            reach = HOLD_WORDS * sum(t.end - t.start for t in timed) / len(timed)
+            timed[-1] = replace(timed[-1], end=_held_end(held, stop, following, reach))
         last = max(last, heads[-1]) if heads else last
         tokens += _join_units(timed, heads)
         if tokens and words[last].brk < Break.SENTENCE:
@@ -905,23 +908,23 @@ def _voiced_edges(
     return timed, heads
 
 
-def _held_end(held: tuple[tuple[float, float], ...], end: float, following: float) -> float:
+def _held_end(held: tuple[tuple[float, float], ...], end: float, following: float, reach: float) -> float:
     """Where a sentence whose last word Whisper ends at ``end`` really stops: the end of the held sound
-    (``Transcript.held``) that ``end`` lies in, when it stops within ``HOLD`` and a catch of breath
-    (``BREATH``) before the next word, which starts at ``following``; else ``end``.
+    (``Transcript.held``) that ``end`` lies in, when it stops within ``reach`` seconds (``HOLD_WORDS``) and a
+    catch of breath (``BREATH``) before the next word, which starts at ``following``; else ``end``.
 
     Sentence-final syllables are drawn out, most in recitation, and under a music bed the voice detector
     lets them go while the sound stays above the bed: on the bench's recitation under music, sentence ends
     were 1.7–2.4 s early, and the end median 290 ms.
 
-    >>> [_held_end(((1.0, stop),), 3.0, 5.0) for stop in (4.2, 4.7)], _held_end(((1.0, 6.0),), 3.0, 9.0)
-    ([4.2, 3.0], 3.0)
+    >>> [_held_end(((1.0, stop),), 3.0, 5.0, 2.5) for stop in (4.2, 4.7, 5.8)]
+    [4.2, 3.0, 3.0]
     """
     at = bisect.bisect_right(held, (end, float("inf"))) - 1
     if at < 0:
         return end
     start, stop = held[at]
-    if start <= end < stop and stop - end <= HOLD and stop + BREATH <= following:
+    if start <= end < stop and stop - end <= reach and stop + BREATH <= following:
         return stop
     return end
 
