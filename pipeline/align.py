@@ -817,6 +817,12 @@ def _article_tokens(
             after = next((t for t in range(match.last + 1, len(heard)) if claimed[t]), len(heard))
             until = heard[after].start if after < len(heard) else float("inf")
             timed, heads = _voiced_edges(words, timed, heads, voiced, outside, listen, until)
+            # the voice a sentence starts on began before its first word: bridged across a stop's closure
+            # («و‖قضى» under music, 0.28 s late), which word times stop at and the aligner's pauses keep;
+            # voice that began before the word before ended is that word's running on
+            onset = _voice_edge(voiced, timed[0].start, -1)
+            if outside[0] < onset < timed[0].start:
+                timed[0] = replace(timed[0], start=round(onset, 3))
             for t in range(match.last + 1, after):
                 claimed[t] |= (heard[t].start + heard[t].end) / 2 < timed[-1].end
         if held:

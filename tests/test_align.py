@@ -514,3 +514,15 @@ def test_a_sentences_held_last_syllable_ends_its_cue_where_the_sound_stops():
         now += 1.0 if word != "والاحسان" else 5.0
     recited = Transcript(tuple(words), "ar", now, "test")  # «والاحسان» ends at 5.4 s, «واذ» at 9.5 s
     assert ends(recited, (0.5, 7.9)) == [7.9]
+
+
+def test_a_sentence_starts_where_the_voice_of_its_first_word_starts():
+    """Word times stop at a stop consonant's closure («و‖قضى»); the voice the sentence starts on, bridged
+    across it, began earlier. Voice that began before the word before it ended is that word's."""
+    text = article.from_text("عنوان\n\nإن الله يأمر بالعدل والإحسان.\n\nوإذ قال لقمان لابنه وهو يعظه.\n")
+    heard = spoken("ان الله يامر بالعدل والاحسان", "واذ قال لقمان لابنه وهو يعظه")  # «واذ» at 3.5 s
+    starts = {
+        voiced: [t.start for t in align(text, replace(heard, voiced=voiced)).tokens if t.text == "وإذ"]
+        for voiced in (((0.5, 2.45), (3.28, 6.0)), ((0.5, 6.0),))
+    }
+    assert starts == {((0.5, 2.45), (3.28, 6.0)): [3.28], ((0.5, 6.0),): [3.5]}
