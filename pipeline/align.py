@@ -817,19 +817,12 @@ def _article_tokens(
             after = next((t for t in range(match.last + 1, len(heard)) if claimed[t]), len(heard))
             until = heard[after].start if after < len(heard) else float("inf")
             timed, heads = _voiced_edges(words, timed, heads, voiced, outside, listen, until)
-            # the voice a sentence starts on began before its first word: bridged across a stop's closure
-            # («و‖قضى» under music, 0.28 s late), which word times stop at and the aligner's pauses keep;
-            # voice that began before the word before ended is that word's running on
-            onset = _voice_edge(voiced, timed[0].start, -1)
-            if outside[0] < onset < timed[0].start:
-                timed[0] = replace(timed[0], start=round(onset, 3))
             for t in range(match.last + 1, after):
                 claimed[t] |= (heard[t].start + heard[t].end) / 2 < timed[-1].end
-        if held:
-            stop = timed[-1].end
-            following = next((w.start for w in heard[match.last + 1 :] if w.start >= stop), float("inf"))
-            reach = HOLD_WORDS * sum(t.end - t.start for t in timed) / len(timed)
-            timed[-1] = replace(timed[-1], end=_held_end(held, stop, following, reach))
+        since = heard[match.first - 1].end if match.first > 0 else 0.0
+        stop = timed[-1].end
+        following = next((w.start for w in heard[match.last + 1 :] if w.start >= stop), float("inf"))
+        timed = _sound_edges(timed, voiced, held, since, following)
         last = max(last, heads[-1]) if heads else last
         tokens += _join_units(timed, heads)
         if tokens and words[last].brk < Break.SENTENCE:
@@ -912,6 +905,30 @@ def _voiced_edges(
             ]
             heads = heads + said
     return timed, heads
+
+
+def _sound_edges(
+    timed: list[Token],
+    voiced: tuple[tuple[float, float], ...],
+    held: tuple[tuple[float, float], ...],
+    since: float,
+    following: float,
+) -> list[Token]:
+    """A sentence's tokens, shown from where the voice its first word lies in starts, when that voice began
+    after ``since`` (where the word before ends), and until its held last syllable stops (``_held_end``),
+    before ``following`` (where the next word starts).
+
+    Word times stop at a stop consonant's closure («و‖قضى» under music, 0.28 s late), which the voiced
+    stretches bridge; voice that began before the word before ended is that word's running on. The word
+    times themselves stay as they are: the aligner reads its pauses from them.
+    """
+    onset = _voice_edge(voiced, timed[0].start, -1)
+    if since < onset < timed[0].start:
+        timed[0] = replace(timed[0], start=round(onset, 3))
+    if held:
+        reach = HOLD_WORDS * sum(t.end - t.start for t in timed) / len(timed)
+        timed[-1] = replace(timed[-1], end=_held_end(held, timed[-1].end, following, reach))
+    return timed
 
 
 def _held_end(held: tuple[tuple[float, float], ...], end: float, following: float, reach: float) -> float:
