@@ -26,7 +26,6 @@ pause were said in that pause instead.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import logging
 import re
@@ -809,17 +808,14 @@ def _article_tokens(
         if match.first < match.pairs[0][1]:
             timed[0] = replace(timed[0], start=heard[match.first].start)
         heads = [words[a].head for a, _ in shown]
+        since = heard[match.first - 1].end if match.first > 0 else 0.0
         if voiced:
-            outside = (
-                heard[match.first - 1].end if match.first > 0 else 0.0,
-                heard[match.last + 1].start if match.last + 1 < len(heard) else float("inf"),
-            )
+            outside = (since, heard[match.last + 1].start if match.last + 1 < len(heard) else float("inf"))
             after = next((t for t in range(match.last + 1, len(heard)) if claimed[t]), len(heard))
             until = heard[after].start if after < len(heard) else float("inf")
             timed, heads = _voiced_edges(words, timed, heads, voiced, outside, listen, until)
             for t in range(match.last + 1, after):
                 claimed[t] |= (heard[t].start + heard[t].end) / 2 < timed[-1].end
-        since = heard[match.first - 1].end if match.first > 0 else 0.0
         stop = timed[-1].end
         following = next((w.start for w in heard[match.last + 1 :] if w.start >= stop), float("inf"))
         timed = _sound_edges(timed, voiced, held, since, following)
@@ -943,13 +939,8 @@ def _held_end(held: tuple[tuple[float, float], ...], end: float, following: floa
     >>> [_held_end(((1.0, stop),), 3.0, 5.0, 2.5) for stop in (4.2, 4.7, 5.8)]
     [4.2, 3.0, 3.0]
     """
-    at = bisect.bisect_right(held, (end, float("inf"))) - 1
-    if at < 0:
-        return end
-    start, stop = held[at]
-    if start <= end < stop and stop - end <= reach and stop + BREATH <= following:
-        return stop
-    return end
+    stop = _voice_edge(held, end, +1)
+    return stop if end < stop <= end + reach and stop + BREATH <= following else end
 
 
 def _listened_head(
