@@ -39,7 +39,7 @@ from rapidfuzz.process import cdist
 
 from . import numerals
 from .arabic import normalize
-from .data import Alignment, Article, Break, Listen, Token, Transcript, Word
+from .data import Alignment, Article, Break, Listen, Token, Transcript, Word, heard_token
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,6 @@ MIN_COVERAGE = 0.4
 """Share of a sentence's (weighted) words that must be heard for it to count as spoken."""
 MAX_SKIPPED_INSIDE = 2
 """Unheard article words inside a spoken sentence that are still shown (Whisper drops short words)."""
-PAUSE_BREAK = 0.7
-"""A pause this long (seconds) in off-script speech counts as a sentence break."""
 INSERT = -0.4
 OWNER_PAUSE = 0.25
 """A pause this long before an unmatched transcript word makes it part of the next word, not the last."""
@@ -1182,19 +1180,11 @@ def _owner(heard: tuple[Word, ...], t: int, following: int, next_norm: str) -> i
 
 
 def _offscript_tokens(heard: tuple[Word, ...], claimed: np.ndarray) -> list[Token]:
-    tokens: list[Token] = []
-    for i, word in enumerate(heard):
-        if claimed[i] or not word.sure:
-            continue
-        brk = Break.NONE
-        if word.text[-1:] in ".!?؟…":
-            brk = Break.SENTENCE
-        elif word.text[-1:] in "،,؛;:":
-            brk = Break.CLAUSE
-        if i + 1 < len(heard) and heard[i + 1].start - word.end >= PAUSE_BREAK:
-            brk = max(brk, Break.SENTENCE)
-        tokens.append(Token(word.text, word.start, word.end, "transcript", brk, word.probability, word.text))
-    return tokens
+    return [
+        heard_token(word, heard[i + 1].start if i + 1 < len(heard) else None)
+        for i, word in enumerate(heard)
+        if not claimed[i] and word.sure
+    ]
 
 
 def _mark_source_changes(tokens: list[Token]) -> list[Token]:

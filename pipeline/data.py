@@ -1,8 +1,8 @@
 """The plain records that pass from one stage to the next.
 
 Each stage takes and returns only these, so a stage can be read, tested and replaced without knowing how
-the others work: acquire → ``Source``; audio → ``Audio``; transcribe → ``Transcript``; align → ``Alignment``;
-cues → ``list[Cue]``; write → files.
+the others work: acquire → ``Source``; audio → ``Audio``; transcribe → ``Transcript``; timing →
+``Transcript``; align → ``Alignment``; rehear → ``Alignment``; cues → ``list[Cue]``; write → files.
 """
 
 from __future__ import annotations
@@ -132,8 +132,9 @@ class Transcript:
 
 
 class Listen(Protocol):
-    """What the aligner may ask about article words Whisper did not write down. The transcribe stage's
-    model answers (``listen.listener``); either answer is None when it cannot tell."""
+    """What the aligner may ask about article words Whisper did not write down, and the rehear stage about
+    off-script speech. The transcribe stage's model answers (``listen.listener``); any answer is None when
+    it cannot tell."""
 
     def likelihoods(self, start: float, end: float, texts: list[str]) -> list[float] | None:
         """How likely each of ``texts`` is as what is said from ``start`` to ``end`` seconds
@@ -142,6 +143,10 @@ class Listen(Protocol):
     def continuation(self, start: float, end: float, prefix: str) -> list[Word] | None:
         """The words said after ``prefix`` (what the audio says from ``start`` on) up to ``end``, on the
         audio's timeline; empty when the audio says no more."""
+
+    def transcription(self, start: float, end: float) -> list[Word] | None:
+        """The words said from ``start`` to ``end`` seconds, heard on their own (no audio or text around
+        them), on the audio's timeline."""
 
 
 class Break(IntEnum):
@@ -171,6 +176,28 @@ class Token:
     heard: str | None = None
     paragraph: int | None = None
     sentence: int | None = None
+
+
+PAUSE_BREAK = 0.7
+"""A pause this long (seconds) in off-script speech counts as a sentence break."""
+
+
+def heard_token(word: Word, following: float | None) -> Token:
+    """``word`` shown as heard (speech no article sentence holds), with the break its punctuation and the
+    pause before the next word (starting at ``following`` seconds, None if none) allow.
+
+    >>> yes, no = Word("نعم،", 1.0, 1.4, 0.9), Word("لا", 2.0, 2.3, 0.9)
+    >>> heard_token(yes, 1.5).brk.name, heard_token(no, 3.0).brk.name, heard_token(no, None).brk.name
+    ('CLAUSE', 'SENTENCE', 'NONE')
+    """
+    brk = Break.NONE
+    if word.text[-1:] in ".!?؟…":
+        brk = Break.SENTENCE
+    elif word.text[-1:] in "،,؛;:":
+        brk = Break.CLAUSE
+    if following is not None and following - word.end >= PAUSE_BREAK:
+        brk = max(brk, Break.SENTENCE)
+    return Token(word.text, word.start, word.end, "transcript", brk, word.probability, word.text)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__, acquire, align, audio, choose, cues, formats, listen, timing, write
+from . import __version__, acquire, align, audio, choose, cues, formats, listen, rehear, timing, write
 from .data import Alignment, Article, Audio, Cue, Source, Transcript
 from .errors import NoCuesError
 from .files import safe_stem, sha256_file
@@ -141,8 +141,11 @@ def process(
         heard = transcriber.transcribe(samples, progress)
     with timer("timing"):
         transcript = timing.refine(heard, samples)
+    ear = listen.listener(transcriber, samples)
     with timer("align"):
-        alignment = align.align(source.article, transcript, listen.listener(transcriber, samples))
+        alignment = align.align(source.article, transcript, ear)
+    with timer("rehear"):
+        alignment = rehear.rehear(alignment, ear)
     with timer("cues"):
         cue_list = cues.build(alignment.tokens, rules)
         warnings = cues.violations(cue_list, rules)

@@ -17,13 +17,13 @@ Two questions, both on a few seconds of audio with the transcribe stage's loaded
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
 
 from .data import Audio, Listen, Word
-from .transcribe import Transcriber
+from .transcribe import SURE_LOGPROB, Transcriber, made_up_number
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ takes shorter input, and the listener's windows are a few seconds: on the demo, 
 0.61 s on two CPU cores (a 59 s report's alignment had cost 16 % of its transcription)."""
 MAX_TOKENS = 100
 """Tokens a continuation may run to: a sentence's tail is a few words, and a runaway loop stops here."""
+MAX_HEARD = 224
+"""Tokens a transcription may run to: Whisper's own limit on the text of one 30-second window."""
 
 
 def listener(transcriber: Transcriber, audio: Audio) -> Listen:
@@ -66,6 +68,22 @@ class Ear:
             _failed(exc)
             return None
 
+    def transcription(self, start: float, end: float) -> list[Word] | None:
+        """The words Whisper hears from ``start`` to ``end`` seconds given that audio alone (beam search, no
+        sampling, no prompt), timed as ``continuation``'s; not ``sure`` where the decoding's average
+        log-probability is under Whisper's own bar for a failed decode, as the transcribe stage judges its
+        second hearings; without the numbers nobody said that it leaves as the transcribe stage does."""
+        try:
+            words, logprob = self._decoded(start, end, [], MAX_HEARD)
+        except RuntimeError as exc:
+            _failed(exc)
+            return None
+        return [
+            replace(w, sure=logprob >= SURE_LOGPROB)
+            for w in words
+            if not made_up_number(w.text, w.probability)
+        ]
+
     def _likelihoods(self, start: float, end: float, texts: list[str]) -> list[float]:
         model, tokenizer = self.transcriber.model, self._tokenizer
         encoded, frames = self._encoded(start, end)
@@ -77,21 +95,33 @@ class Ear:
         return scores
 
     def _continuation(self, start: float, end: float, prefix: str) -> list[Word]:
+        return self._decoded(start, end, self._tokenizer.encode(" " + prefix.strip()), MAX_TOKENS)[0]
+
+    def _decoded(
+        self, start: float, end: float, given: list[int], max_length: int
+    ) -> tuple[list[Word], float]:
+        """The words after the tokens ``given`` (which the decoding must begin with) on ``start``–``end``,
+        and the decoding's average log-probability per token, as faster-whisper reckons it."""
         model, tokenizer = self.transcriber.model, self._tokenizer
         encoded, frames = self._encoded(start, end)
-        given = tokenizer.encode(" " + prefix.strip())
         prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps, *given]
         result = model.model.generate(
-            encoded, [prompt], beam_size=self.transcriber.decode.beam_size, max_length=MAX_TOKENS
+            encoded,
+            [prompt],
+            beam_size=self.transcriber.decode.beam_size,
+            max_length=max_length,
+            return_scores=True,
         )[0]
+        length = len(result.sequences_ids[0])
+        logprob = result.scores[0] * length / (length + 1)  # the score is the sum over the length
         tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
         if tokens[: len(given)] != given:  # CTranslate2 returns the prefix with what follows it
             tokens = given + tokens
         if len(tokens) == len(given):
-            return []
+            return [], logprob
         timed = model.find_alignment(tokenizer, [tokens], encoded, frames)[0]
         known = len(tokenizer.split_to_word_tokens([*given, tokenizer.eot])[0]) - 1
-        return [
+        words = [
             Word(
                 w["word"].strip(),
                 round(start + w["start"], 3),
@@ -101,6 +131,7 @@ class Ear:
             for w in timed[known:]
             if w["word"].strip()
         ]
+        return words, logprob
 
     def _encoded(self, start: float, end: float):
         """The encoder's output on ``start``–``end`` seconds, and how many frames of it are audio."""

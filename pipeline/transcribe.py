@@ -258,7 +258,7 @@ class Transcriber:
                     not _looping(segment),
                 )
                 for w in segment.words or ()
-                if w.word.strip() and not _made_up_number(w.word, w.probability)
+                if w.word.strip() and not made_up_number(w.word, w.probability)
             )
             if progress:
                 progress(min(offset + segment.end, total), total)
@@ -392,7 +392,7 @@ def _longest_pause(regions: list[tuple[float, float]], count: int) -> int:
     return max(cuts, key=lambda k: regions[k][0] - regions[k - 1][1])
 
 
-def _made_up_number(text: str, probability: float) -> bool:
+def made_up_number(text: str, probability: float) -> bool:
     """Whisper ends segments of Arabic recitation and speeches with numbers nobody said («25.», «19.»), all
     below 10 % probability; a spoken number it does hear comes with letters or a higher probability."""
     return probability < 0.1 and not any(ch.isalpha() for ch in text)

@@ -108,7 +108,8 @@ def test_json_holds_words_sources_and_settings(demo_run):
     assert {w["source"] for w in doc["words"]} == {"article", "transcript"}
     assert all(w["start"] <= w["end"] for w in doc["words"])
     assert all(0 <= t["probability"] <= 1 for t in doc["transcript"])
-    assert set(doc["stage_seconds"]) >= {"acquire", "audio", "transcribe", "align", "cues"}
+    stages = {"acquire", "audio", "transcribe", "timing", "align", "rehear", "cues"}
+    assert set(doc["stage_seconds"]) >= stages
 
 
 def test_srt_reloads_with_direction_marks(demo_run):

@@ -1,0 +1,123 @@
+"""rehear: the speech no article sentence holds, heard again on its own, where Whisper is surer of it so.
+
+Whisper decodes a report 30 seconds at a time, so a sound bite between two article sentences is heard with
+the narration around it, and can come back worse than heard alone: the bench's Common Voice quote «كل
+الخيول حيوانات، لكن ليس كل الحيوانات خيول» came back from the transcribe stage 5 of 36 letters wrong
+(«الا الخيول حيوانات لكن ليسكون الحيوانات خيولة.»), from its own audio alone 1 wrong. Alone is not always
+better: the demo's sound bite under street sound came back 8 of 19 letters wrong in context, 18 alone
+(«ها دي حي صل فهو دطن مهم ما تنل العراية»). So the hearing alone is shown only where
+
+- the audio finds it likelier than the words heard in context (forced decoding on the passage's own audio,
+  ``Listen.likelihoods``): this alone would nearly always prefer it, beam search having maximised that
+  very likelihood, but it rules out a hearing the model itself finds less likely;
+- Whisper is no less sure of its words than of those heard in context, each under its own conditions (mean
+  word probability: the street case's 0.38 alone against 0.45 in context);
+- it passes Whisper's own tests of a decoding (no loop, average log-probability over its bar).
+
+Plain faster-whisper hears such a passage after its own previous text as a prompt; a prompt of the
+article's previous sentence (tried) made the quote worse (7 letters wrong) and the demo's under street
+sound too (13). Only off-script text changes here: article tokens, and the first start and last end of
+each passage (the timing stage's voice edges), stay as they are.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from dataclasses import replace
+
+from faster_whisper.transcribe import get_compression_ratio
+
+from .arabic import normalize_text
+from .data import Alignment, Break, Listen, Token, Word, heard_token
+
+log = logging.getLogger(__name__)
+
+MARGIN = 0.25
+"""Seconds of audio taken beyond a passage's first and last words (never into a neighbour's): the timing
+stage puts word edges on the voice, and a word's soft onset or decay before them is still its own."""
+LONGEST = 25.0
+"""Seconds of speech heard at once, within Whisper's 30-second window with the margins."""
+LOOPING = 2.4
+"""Whisper's own bar on text that repeats itself (its ``compression_ratio_threshold``)."""
+
+
+def rehear(alignment: Alignment, listen: Listen | None) -> Alignment:
+    """``alignment`` with each off-script passage's text replaced by what Whisper hears in its audio alone,
+    where the audio finds that likelier than the words heard in context. Without ``listen`` (no model to
+    ask), the alignment is returned as it is."""
+    if listen is None:
+        return alignment
+    tokens = list(alignment.tokens)
+    out: list[Token] = []
+    done = changed = 0
+    for first, last in _pieces(tokens):
+        before = tokens[first - 1].end if first else 0.0
+        after = tokens[last + 1].start if last + 1 < len(tokens) else None
+        out += tokens[done:first]
+        piece, done = tokens[first : last + 1], last + 1
+        heard = _heard_again(piece, before, after, listen)
+        changed += heard is not None
+        out += piece if heard is None else heard
+    out += tokens[done:]
+    if changed:
+        log.info("heard %d off-script passages better on their own", changed)
+    return replace(alignment, tokens=tuple(out))
+
+
+def _pieces(tokens: list[Token]) -> list[tuple[int, int]]:
+    """(first, last) indexes of runs of consecutive off-script tokens, each spanning at most ``LONGEST``."""
+    pieces: list[tuple[int, int]] = []
+    for i, token in enumerate(tokens):
+        if token.source != "transcript":
+            continue
+        if pieces and pieces[-1][1] == i - 1 and token.end - tokens[pieces[-1][0]].start <= LONGEST:
+            pieces[-1] = (pieces[-1][0], i)
+        else:
+            pieces.append((i, i))
+    return pieces
+
+
+def _heard_again(
+    piece: list[Token], before: float, after: float | None, listen: Listen
+) -> list[Token] | None:
+    """``piece`` as heard alone, or None where that is not likelier, or fails Whisper's own tests of a
+    decoding (a loop, an average log-probability under its bar), or was not heard."""
+    start, end = piece[0].start, piece[-1].end
+    lo = min(start, max(before, start - MARGIN))
+    hi = end + MARGIN if after is None else max(end, min(after, end + MARGIN))
+    words = listen.transcription(lo, hi)
+    if not words or not all(w.sure for w in words):
+        return None
+    old, new = " ".join(t.text for t in piece), " ".join(w.text for w in words)
+    if normalize_text(old) == normalize_text(new) or get_compression_ratio(new) > LOOPING:
+        return None
+    scores = listen.likelihoods(lo, hi, [old, new])
+    if scores is None or scores[1] <= scores[0] or _confidence(words) < _confidence(piece):
+        return None
+    log.debug("off-script %.2f–%.2f s: «%s» %.1f, alone «%s» %.1f", lo, hi, old, scores[0], new, scores[1])
+    return _tokens(_fitted(words, start, end), after, piece[-1].brk)
+
+
+def _confidence(said: list[Word] | list[Token]) -> float:
+    """Whisper's mean probability of the words it heard, each hearing in its own conditions."""
+    return sum(w.probability or 0.0 for w in said) / len(said)
+
+
+def _fitted(words: list[Word], start: float, end: float) -> list[Word]:
+    """``words`` moved and scaled in time to span ``start``–``end``: the timing stage's voice edges are
+    closer to the truth than cross-attention's, which times words to some 0.1–0.3 s."""
+    first, last = words[0].start, words[-1].end
+    scale = (end - start) / (last - first) if last > first else 0.0
+
+    def at(t: float) -> float:
+        return round(float(start + (t - first) * scale), 3)
+
+    return [replace(w, start=at(w.start), end=at(w.end)) for w in words]
+
+
+def _tokens(words: list[Word], after: float | None, last_brk: Break) -> list[Token]:
+    tokens = [heard_token(w, nxt.start) for w, nxt in itertools.pairwise(words)]
+    tokens.append(heard_token(words[-1], after))
+    tokens[-1] = replace(tokens[-1], brk=max(tokens[-1].brk, last_brk))
+    return tokens
