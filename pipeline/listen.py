@@ -17,7 +17,7 @@ Two questions, both on a few seconds of audio with the transcribe stage's loaded
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -34,8 +34,11 @@ takes shorter input, and the listener's windows are a few seconds: on the demo, 
 0.61 s on two CPU cores (a 59 s report's alignment had cost 16 % of its transcription)."""
 MAX_TOKENS = 100
 """Tokens a continuation may run to: a sentence's tail is a few words, and a runaway loop stops here."""
-MAX_HEARD = 224
-"""Tokens a transcription may run to: Whisper's own limit on the text of one 30-second window."""
+CUT_OFF = -np.inf
+"""The average log-probability given to a decoding cut off at its token limit: under any bar."""
+MAX_HEARD = 448
+"""Tokens a transcription's prompt and text may run to: Whisper's text context. A decoding that reaches it
+was cut off, not finished."""
 
 
 def listener(transcriber: Transcriber, audio: Audio) -> Listen:
@@ -49,6 +52,7 @@ class Ear:
 
     transcriber: Transcriber
     audio: Audio
+    _last: tuple | None = field(default=None, init=False, repr=False)
 
     def likelihoods(self, start: float, end: float, texts: list[str]) -> list[float] | None:
         """The log-likelihood of each of ``texts`` as all that is said from ``start`` to ``end`` seconds:
@@ -72,17 +76,15 @@ class Ear:
         """The words Whisper hears from ``start`` to ``end`` seconds given that audio alone (beam search, no
         sampling, no prompt), timed as ``continuation``'s; not ``sure`` where the decoding's average
         log-probability is under Whisper's own bar for a failed decode, as the transcribe stage judges its
-        second hearings; without the numbers nobody said that it leaves as the transcribe stage does."""
+        second hearings, or where it was cut off at ``MAX_HEARD``; without the numbers nobody said that the
+        transcribe stage leaves out too."""
         try:
             words, logprob = self._decoded(start, end, [], MAX_HEARD)
-        except RuntimeError as exc:
+        except (RuntimeError, IndexError) as exc:  # faster-whisper's word timing fails on odd windows
             _failed(exc)
             return None
-        return [
-            replace(w, sure=logprob >= SURE_LOGPROB)
-            for w in words
-            if not made_up_number(w.text, w.probability)
-        ]
+        sure = logprob >= SURE_LOGPROB
+        return [replace(w, sure=sure) for w in words if not made_up_number(w.text, w.probability)]
 
     def _likelihoods(self, start: float, end: float, texts: list[str]) -> list[float]:
         model, tokenizer = self.transcriber.model, self._tokenizer
@@ -114,6 +116,8 @@ class Ear:
         )[0]
         length = len(result.sequences_ids[0])
         logprob = result.scores[0] * length / (length + 1)  # the score is the sum over the length
+        if len(prompt) + length >= max_length:
+            logprob = CUT_OFF
         tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
         if tokens[: len(given)] != given:  # CTranslate2 returns the prefix with what follows it
             tokens = given + tokens
@@ -134,14 +138,19 @@ class Ear:
         return words, logprob
 
     def _encoded(self, start: float, end: float):
-        """The encoder's output on ``start``–``end`` seconds, and how many frames of it are audio."""
+        """The encoder's output on ``start``–``end`` seconds, and how many frames of it are audio; the last
+        one kept, since a transcription and its likelihoods ask about the same audio."""
         from faster_whisper.audio import pad_or_trim
 
+        if self._last is not None and self._last[0] == (start, end):
+            return self._last[1]
         model, rate = self.transcriber.model, self.audio.sample_rate
         piece = self.audio.samples[max(0, round(start * rate)) : round(end * rate)]
         features = model.feature_extractor(piece)
         frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
-        return model.encode(pad_or_trim(features, max(frames, PADDED))), frames
+        encoded = model.encode(pad_or_trim(features, max(frames, PADDED))), frames
+        self._last = ((start, end), encoded)
+        return encoded
 
     @cached_property
     def _tokenizer(self):
@@ -154,5 +163,5 @@ class Ear:
         )
 
 
-def _failed(exc: RuntimeError) -> None:
+def _failed(exc: Exception) -> None:
     log.warning("could not ask the model about article words: %s", str(exc).split("\n")[0])

@@ -103,15 +103,18 @@ def test_the_audio_heard_again_never_reaches_into_a_neighbours_words():
     assert (start, end) == (2.0, 9.0)
 
 
-def test_a_long_passage_is_heard_in_pieces_whisper_can_hear_at_once():
-    words = " ".join(["كلمة"] * 40)
-    heard = bite(words, 2.5, 62.5)
+def test_a_long_passage_is_heard_in_pieces_cut_at_its_pauses():
+    """63 s of speech with a 3 s pause in its middle third: cut there, then each 30 s half in two."""
+    words = " ".join(["كلمة"] * 20)
+    heard = [*bite(words, 2.5, 32.5), *bite(words, 35.5, 65.5)]
+    heard = [replace(t, brk=Break.NONE) for t in heard]
     ear = Hears("كلمة", {})
     ear.likelihoods = lambda start, end, given: [0.0, -1.0]  # type: ignore[method-assign]
     rehear.rehear(Alignment((article_token("قال", 0.0, 2.0), *heard), ()), ear)
-    assert len(ear.asked) == 3
+    assert len(ear.asked) == 4
     assert all(end - start <= rehear.LONGEST + 2 * rehear.MARGIN for start, end in ear.asked)
-    assert ear.asked[0][0] == 2.25 and ear.asked[-1][1] == 62.75
+    assert any(a[1] <= 32.75 and b[0] >= 35.25 for a, b in itertools.pairwise(ear.asked))
+    assert ear.asked[0][0] == 2.25 and ear.asked[-1][1] == 65.75
 
 
 def test_without_a_model_nothing_changes():
@@ -197,3 +200,35 @@ def test_a_hearing_alone_whisper_is_less_sure_of_is_not_shown_however_likely():
     assert texts(rehear.rehear(report(*heard), ear)) == "هاديه صل فوضع مهمة للراية."
     ear = Hears(alone, ear.scores)
     assert texts(rehear.rehear(report(*heard), ear)) == alone
+
+
+def test_a_hearing_that_leaves_the_first_or_last_words_unheard_is_not_shown():
+    """Forced decoding scores a text without its end, so a hearing that stops early is likelier; one that
+    ends before the passage's last word begins (or starts after its first word ends) is not taken."""
+    heard = bite("نعم هذا صحيح", 3.0, 6.0)
+    for alone in ("نعم هذا", "هذا صحيح"):
+
+        class Partly(Hears):
+            def transcription(self, start: float, end: float, alone: str = alone) -> list[Word]:
+                middle = (start + end) / 2
+                return [Word(w, middle - 0.5, middle + 0.5, 0.9) for w in alone.split()]
+
+        ear = Partly(alone, {"نعم هذا صحيح": -9.0, alone: -5.0})
+        assert texts(rehear.rehear(report(*heard), ear)) == "نعم هذا صحيح"
+
+
+def test_a_word_with_no_length_is_not_heard_again():
+    """The timing stage closes a word with no voice of its own onto its neighbour's edge (start = end)."""
+    alignment = report(Token("نعم", 2.0, 2.0, "transcript", Break.PARAGRAPH, 0.5, "نعم"))
+    ear = Hears("لا", {})
+    assert rehear.rehear(alignment, ear) == alignment and not ear.asked
+
+
+def test_a_cut_inside_a_passage_keeps_no_break_whisper_did_not_hear_there():
+    words = " ".join(["كلمة"] * 20)
+    heard = [replace(t, brk=Break.NONE) for t in (*bite(words, 2.5, 32.5), *bite(words, 35.5, 65.5))]
+    ear = Hears("قال. نعم.", {})
+    ear.likelihoods = lambda start, end, given: [-9.0, -1.0]  # type: ignore[method-assign]
+    result = rehear.rehear(Alignment((article_token("قال", 0.0, 2.0), *heard), ()), ear)
+    breaks = [t.brk for t in result.tokens if t.source == "transcript"]
+    assert breaks[1::2] == [Break.NONE] * 4
