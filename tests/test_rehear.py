@@ -232,3 +232,16 @@ def test_a_cut_inside_a_passage_keeps_no_break_whisper_did_not_hear_there():
     result = rehear.rehear(Alignment((article_token("قال", 0.0, 2.0), *heard), ()), ear)
     breaks = [t.brk for t in result.tokens if t.source == "transcript"]
     assert breaks[1::2] == [Break.NONE] * 4
+
+
+def test_a_hearing_that_ends_in_a_short_loop_is_not_shown():
+    """A window cut inside a verse: Whisper ends it repeating a phrase three times, too short a text for
+    its compression test. A chant said three times and heard so in context too is no reason to refuse."""
+    heard = bite("قال ربنا ظلمنا أنفسنا وإن", 3.0, 9.0)
+    alone = "قال ربنا ظلمنا أنفسنا وإن الغنفسنا وإن الغنفسنا وإن الغنفسنا"
+    ear = Hears(alone, {"قال ربنا ظلمنا أنفسنا وإن": -31.3, alone: -21.5})
+    assert texts(rehear.rehear(report(*heard), ear)) == "قال ربنا ظلمنا أنفسنا وإن"
+    chant = bite("الله أكبر الله أكبر الله أكبر وله الحمد", 3.0, 6.0)
+    ear = Hears("الله أكبر الله أكبر الله أكبر ولله الحمد", {"الله أكبر الله أكبر الله أكبر وله الحمد": -9.0})
+    ear.scores[ear.text] = -8.0
+    assert texts(rehear.rehear(report(*chant), ear)) == "الله أكبر الله أكبر الله أكبر ولله الحمد"
