@@ -145,7 +145,7 @@ def process(
     with timer("align"):
         alignment = align.align(source.article, transcript, ear)
     with timer("rehear"):
-        alignment = rehear.rehear(alignment, ear)
+        alignment = rehear.rehear(alignment, ear, transcript.voiced)
     with timer("cues"):
         cue_list = cues.build(alignment.tokens, rules)
         warnings = cues.violations(cue_list, rules)

@@ -44,10 +44,14 @@ LOOPING = 2.4
 """Whisper's own bar on text that repeats itself (its ``compression_ratio_threshold``)."""
 
 
-def rehear(alignment: Alignment, listen: Listen | None) -> Alignment:
+def rehear(
+    alignment: Alignment, listen: Listen | None, voiced: tuple[tuple[float, float], ...] = ()
+) -> Alignment:
     """``alignment`` with each off-script passage's text replaced by what Whisper hears in its audio alone,
-    where the audio finds that likelier than the words heard in context. Without ``listen`` (no model to
-    ask), the alignment is returned as it is."""
+    where the audio finds that likelier than the words heard in context. The audio heard runs on to the end
+    of the last ``voiced`` stretch (the timing stage's) before the next word: Whisper drops the end of a
+    passage it hears badly (a recited verse under music lost its last 6 s).
+    Without ``listen`` (no model to ask), the alignment is returned as it is."""
     if listen is None:
         return alignment
     tokens = list(alignment.tokens)
@@ -62,7 +66,7 @@ def rehear(alignment: Alignment, listen: Listen | None) -> Alignment:
         after = tokens[last + 1].start if last + 1 < len(tokens) else None
         out += tokens[done:first]
         piece, done = tokens[first : last + 1], last + 1
-        heard = _heard_again(piece, before, after, listen)
+        heard = _heard_again(piece, before, after, listen, _voice_end(voiced, piece[-1].end, after))
         changed += heard is not None
         out += piece if heard is None else heard
     out += tokens[done:]
@@ -103,7 +107,7 @@ def _cut(tokens: list[Token], first: int, last: int) -> list[tuple[int, int]]:
 
 
 def _heard_again(
-    piece: list[Token], before: float, after: float | None, listen: Listen
+    piece: list[Token], before: float, after: float | None, listen: Listen, voice_end: float
 ) -> list[Token] | None:
     """``piece`` as heard alone, or None where that is not likelier or surer, fails Whisper's own tests of a
     decoding (a loop, an average log-probability under its bar, a decoding cut off), or leaves the first or
@@ -111,7 +115,8 @@ def _heard_again(
     («هذه ملحوظة» for «هذه ملحوظة مهمة للغاية» on the demo: −11.5 against −15.2) scores higher."""
     start, end = piece[0].start, piece[-1].end
     lo = min(start, max(before, start - MARGIN))
-    hi = end + MARGIN if after is None else max(end, min(after, end + MARGIN))
+    hi = max(end + MARGIN, min(voice_end + MARGIN, lo + LONGEST + 2 * MARGIN))
+    hi = hi if after is None else max(end, min(after, hi))
     words = listen.transcription(lo, hi)
     if not words or not all(w.sure for w in words) or words[-1].end <= words[0].start:
         return None
@@ -124,7 +129,20 @@ def _heard_again(
     if scores is None or scores[1] <= scores[0] or _confidence(words) < _confidence(piece):
         return None
     log.debug("off-script %.2f–%.2f s: «%s» %.1f, alone «%s» %.1f", lo, hi, old, scores[0], new, scores[1])
+    if words[-1].end > end + MARGIN:  # it heard on into the voice after the words heard in context
+        end = min(voice_end, hi)
     return _tokens(_fitted(words, start, end), piece[-1].brk)
+
+
+def _voice_end(voiced: tuple[tuple[float, float], ...], moment: float, following: float | None) -> float:
+    """Where the last stretch of voice that starts before ``following`` (the next word's start) ends, when
+    it ends after ``moment``; else ``moment``.
+
+    >>> _voice_end(((1.0, 2.0), (3.0, 9.5), (12.0, 13.0)), 4.2, 11.0), _voice_end(((1.0, 2.0),), 2.5, None)
+    (9.5, 2.5)
+    """
+    ends = [end for start, end in voiced if following is None or start < following]
+    return min(max(moment, ends[-1]), following or float("inf")) if ends else moment
 
 
 def _loops(new: str, old: str) -> bool:

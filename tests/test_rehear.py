@@ -245,3 +245,40 @@ def test_a_hearing_that_ends_in_a_short_loop_is_not_shown():
     ear = Hears("الله أكبر الله أكبر الله أكبر ولله الحمد", {"الله أكبر الله أكبر الله أكبر وله الحمد": -9.0})
     ear.scores[ear.text] = -8.0
     assert texts(rehear.rehear(report(*chant), ear)) == "الله أكبر الله أكبر الله أكبر ولله الحمد"
+
+
+def test_the_demos_sound_bite_heard_alone_is_close_and_sure(demo_ear):
+    truth = next(c for c in json.loads((DEMO / "truth.json").read_text()) if c["role"] == "offscript")
+    words = demo_ear.transcription(truth["start"] - 0.25, truth["end"] + 0.25)
+    assert words and all(w.sure for w in words)
+    assert letter_errors(truth["text"], " ".join(w.text for w in words)) <= 5
+    assert truth["start"] - 0.25 <= words[0].start and words[-1].end <= truth["end"] + 0.25
+
+
+def test_a_hearing_cut_off_at_the_token_limit_is_not_sure(demo_ear, monkeypatch):
+    truth = next(c for c in json.loads((DEMO / "truth.json").read_text()) if c["role"] == "offscript")
+    monkeypatch.setattr(listen, "MAX_HEARD", len(demo_ear._tokenizer.sot_sequence) + 4)
+    words = demo_ear.transcription(truth["start"] - 0.25, truth["end"] + 0.25)
+    assert words and not any(w.sure for w in words)
+
+
+def test_a_hearing_that_goes_on_into_the_voice_after_the_passage_ends_where_that_voice_ends():
+    """Whisper dropped the end of a verse under music; the timing stage's voice goes on to 8.5 s, the next
+    sentence starts at 9 s: heard alone up to there, the passage ends where the voice does."""
+    heard = bite("قال ربنا ظلمنا", 3.0, 5.0)
+    alone = "قال ربنا ظلمنا أنفسنا وإن لم تغفر لنا"
+    ear = Hears(alone, {"قال ربنا ظلمنا": -20.0, alone: -12.0})
+    result = rehear.rehear(report(*heard), ear, ((2.9, 5.0), (5.3, 8.5)))
+    assert ear.asked == [(3.0 - rehear.MARGIN, 8.5 + rehear.MARGIN)]
+    again = [t for t in result.tokens if t.source == "transcript"]
+    assert " ".join(t.text for t in again) == alone
+    assert (again[0].start, again[-1].end) == (3.0, 8.5)
+
+
+def test_voice_after_the_next_word_is_not_heard_with_the_passage():
+    heard = bite("قال ربنا ظلمنا", 3.0, 5.0)
+    ear = Hears("قال ربنا ظلمنا", {})
+    rehear.rehear(report(*heard), ear, ((2.9, 5.0), (5.3, 8.5), (9.0, 12.0)))
+    assert ear.asked == [(3.0 - rehear.MARGIN, 8.5 + rehear.MARGIN)]
+    rehear.rehear(report(*heard), ear, ((2.9, 5.0), (5.3, 10.0)))
+    assert ear.asked[-1] == (3.0 - rehear.MARGIN, 9.0)
