@@ -48,9 +48,10 @@ def rehear(
     alignment: Alignment, listen: Listen | None, voiced: tuple[tuple[float, float], ...] = ()
 ) -> Alignment:
     """``alignment`` with each off-script passage's text replaced by what Whisper hears in its audio alone,
-    where the audio finds that likelier than the words heard in context. The audio heard runs on to the end
-    of the last ``voiced`` stretch (the timing stage's) before the next word: Whisper drops the end of a
-    passage it hears badly (a recited verse under music lost its last 6 s).
+    where the audio finds that likelier than the words heard in context. The audio heard runs from the start
+    of the first ``voiced`` stretch (the timing stage's) after the word before to the end of the last one
+    before the next word: Whisper drops the end of a passage it hears badly (a recited verse under music
+    lost its last 6 s), and its start (a sound bite's first half, in a user's report).
     Without ``listen`` (no model to ask), the alignment is returned as it is."""
     if listen is None:
         return alignment
@@ -66,7 +67,8 @@ def rehear(
         after = tokens[last + 1].start if last + 1 < len(tokens) else None
         out += tokens[done:first]
         piece, done = tokens[first : last + 1], last + 1
-        heard = _heard_again(piece, before, after, listen, _voice_end(voiced, piece[-1].end, after))
+        voice = _voice_start(voiced, piece[0].start, before), _voice_end(voiced, piece[-1].end, after)
+        heard = _heard_again(piece, before, after, listen, voice)
         changed += heard is not None
         out += piece if heard is None else heard
     out += tokens[done:]
@@ -107,14 +109,16 @@ def _cut(tokens: list[Token], first: int, last: int) -> list[tuple[int, int]]:
 
 
 def _heard_again(
-    piece: list[Token], before: float, after: float | None, listen: Listen, voice_end: float
+    piece: list[Token], before: float, after: float | None, listen: Listen, voice: tuple[float, float]
 ) -> list[Token] | None:
     """``piece`` as heard alone, or None where that is not likelier or surer, fails Whisper's own tests of a
     decoding (a loop, an average log-probability under its bar, a decoding cut off), or leaves the first or
     last word's speech unheard: forced decoding scores a text without its end, so a text that stops early
     («هذه ملحوظة» for «هذه ملحوظة مهمة للغاية» on the demo: −11.5 against −15.2) scores higher."""
     start, end = piece[0].start, piece[-1].end
-    lo = min(start, max(before, start - MARGIN))
+    voice_start, voice_end = voice
+    earliest = max(voice_start, end - LONGEST) - MARGIN  # the voice before, within one window
+    lo = min(start, max(before, min(start - MARGIN, earliest)))
     hi = max(end + MARGIN, min(voice_end + MARGIN, lo + LONGEST + 2 * MARGIN))
     hi = hi if after is None else max(end, min(after, hi))
     words = listen.transcription(lo, hi)
@@ -129,9 +133,22 @@ def _heard_again(
     if scores is None or scores[1] <= scores[0] or _confidence(words) < _confidence(piece):
         return None
     log.debug("off-script %.2f–%.2f s: «%s» %.1f, alone «%s» %.1f", lo, hi, old, scores[0], new, scores[1])
-    if words[-1].end > end + MARGIN:  # it heard on into the voice after the words heard in context
+    if words[0].start < start - MARGIN:  # it heard the voice before the words heard in context
+        start = max(voice_start, lo)
+    if words[-1].end > end + MARGIN:  # and after them
         end = min(voice_end, hi)
     return _tokens(_fitted(words, start, end), piece[-1].brk)
+
+
+def _voice_start(voiced: tuple[tuple[float, float], ...], moment: float, previous: float) -> float:
+    """Where the first stretch of voice that ends after ``previous`` (the word before's end) starts, when
+    it starts before ``moment``; else ``moment``.
+
+    >>> _voice_start(((1.0, 2.0), (3.0, 9.5), (12.0, 13.0)), 12.2, 2.5), _voice_start(((1.0, 2.0),), 2.5, 2.2)
+    (3.0, 2.5)
+    """
+    starts = [start for start, end in voiced if end > previous]
+    return max(min(moment, starts[0]), previous) if starts else moment
 
 
 def _voice_end(voiced: tuple[tuple[float, float], ...], moment: float, following: float | None) -> float:

@@ -268,7 +268,7 @@ def test_a_hearing_that_goes_on_into_the_voice_after_the_passage_ends_where_that
     heard = bite("قال ربنا ظلمنا", 3.0, 5.0)
     alone = "قال ربنا ظلمنا أنفسنا وإن لم تغفر لنا"
     ear = Hears(alone, {"قال ربنا ظلمنا": -20.0, alone: -12.0})
-    result = rehear.rehear(report(*heard), ear, ((2.9, 5.0), (5.3, 8.5)))
+    result = rehear.rehear(report(*heard), ear, ((3.0, 5.0), (5.3, 8.5)))
     assert ear.asked == [(3.0 - rehear.MARGIN, 8.5 + rehear.MARGIN)]
     again = [t for t in result.tokens if t.source == "transcript"]
     assert " ".join(t.text for t in again) == alone
@@ -278,7 +278,20 @@ def test_a_hearing_that_goes_on_into_the_voice_after_the_passage_ends_where_that
 def test_voice_after_the_next_word_is_not_heard_with_the_passage():
     heard = bite("قال ربنا ظلمنا", 3.0, 5.0)
     ear = Hears("قال ربنا ظلمنا", {})
-    rehear.rehear(report(*heard), ear, ((2.9, 5.0), (5.3, 8.5), (9.0, 12.0)))
+    rehear.rehear(report(*heard), ear, ((3.0, 5.0), (5.3, 8.5), (9.0, 12.0)))
     assert ear.asked == [(3.0 - rehear.MARGIN, 8.5 + rehear.MARGIN)]
-    rehear.rehear(report(*heard), ear, ((2.9, 5.0), (5.3, 10.0)))
+    rehear.rehear(report(*heard), ear, ((3.0, 5.0), (5.3, 10.0)))
     assert ear.asked[-1] == (3.0 - rehear.MARGIN, 9.0)
+
+
+def test_a_hearing_that_begins_in_the_voice_before_the_passage_starts_where_that_voice_starts():
+    """Whisper never wrote the first half of a sound bite: the voice starts at 2.4 s (after the sentence
+    before, which ends at 2 s), the words heard at 5 s."""
+    heard = bite("لا تشرك بالله", 5.0, 7.0)
+    alone = "يا بني لا تشرك بالله"
+    ear = Hears(alone, {"لا تشرك بالله": -15.0, alone: -9.0})
+    result = rehear.rehear(report(*heard), ear, ((1.0, 2.0), (2.4, 4.0), (4.9, 7.0)))
+    assert ear.asked == [(2.4 - rehear.MARGIN, 7.0 + rehear.MARGIN)]
+    again = [t for t in result.tokens if t.source == "transcript"]
+    assert " ".join(t.text for t in again) == alone
+    assert (again[0].start, again[-1].end) == (2.4, 7.0)
