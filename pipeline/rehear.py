@@ -18,8 +18,9 @@ better: the demo's sound bite under street sound came back 8 of 19 letters wrong
 
 Plain faster-whisper hears such a passage after its own previous text as a prompt; a prompt of the
 article's previous sentence (tried) made the quote worse (7 letters wrong) and the demo's under street
-sound too (13). Only off-script text changes here: article tokens, and the first start and last end of
-each passage (the timing stage's voice edges), stay as they are.
+sound too (13). Only off-script tokens change here: article tokens stay as they are, and so do the first
+start and last end of each passage (the timing stage's voice edges) unless the hearing alone goes on
+past the words heard in context, into the voice before or after them.
 """
 
 from __future__ import annotations
@@ -67,7 +68,14 @@ def rehear(
         after = tokens[last + 1].start if last + 1 < len(tokens) else None
         out += tokens[done:first]
         piece, done = tokens[first : last + 1], last + 1
-        voice = _voice_start(voiced, piece[0].start, before), _voice_end(voiced, piece[-1].end, after)
+        voice = (  # a cut inside a passage: the pause belongs to neither piece
+            piece[0].start
+            if first and tokens[first - 1].source == "transcript"
+            else _voice_start(voiced, piece[0].start, before),
+            piece[-1].end
+            if after is not None and tokens[last + 1].source == "transcript"
+            else _voice_end(voiced, piece[-1].end, after),
+        )
         heard = _heard_again(piece, before, after, listen, voice)
         changed += heard is not None
         out += piece if heard is None else heard
@@ -117,10 +125,10 @@ def _heard_again(
     («هذه ملحوظة» for «هذه ملحوظة مهمة للغاية» on the demo: −11.5 against −15.2) scores higher."""
     start, end = piece[0].start, piece[-1].end
     voice_start, voice_end = voice
-    earliest = max(voice_start, end - LONGEST) - MARGIN  # the voice before, within one window
+    hi = max(end + MARGIN, min(voice_end + MARGIN, start + LONGEST + MARGIN))  # the end first: where
+    hi = hi if after is None else max(end, min(after, hi))  # Whisper was seen to drop most
+    earliest = max(voice_start - MARGIN, hi - LONGEST - 2 * MARGIN)  # one window in all
     lo = min(start, max(before, min(start - MARGIN, earliest)))
-    hi = max(end + MARGIN, min(voice_end + MARGIN, lo + LONGEST + 2 * MARGIN))
-    hi = hi if after is None else max(end, min(after, hi))
     words = listen.transcription(lo, hi)
     if not words or not all(w.sure for w in words) or words[-1].end <= words[0].start:
         return None
@@ -134,32 +142,32 @@ def _heard_again(
         return None
     log.debug("off-script %.2f–%.2f s: «%s» %.1f, alone «%s» %.1f", lo, hi, old, scores[0], new, scores[1])
     if words[0].start < start - MARGIN:  # it heard the voice before the words heard in context
-        start = max(voice_start, lo)
-    if words[-1].end > end + MARGIN:  # and after them
-        end = min(voice_end, hi)
+        start = max(voice_start, lo, words[0].start)
+    if words[-1].end > end + MARGIN:  # and after them: as far as it heard, within that voice
+        end = min(voice_end, hi, words[-1].end)
     return _tokens(_fitted(words, start, end), piece[-1].brk)
 
 
 def _voice_start(voiced: tuple[tuple[float, float], ...], moment: float, previous: float) -> float:
-    """Where the first stretch of voice that ends after ``previous`` (the word before's end) starts, when
-    it starts before ``moment``; else ``moment``.
+    """Where the first stretch of voice that starts after ``previous`` (the word before's end) starts, when
+    that is before ``moment``; else ``moment``. Voice running on from before ``previous`` is that word's.
 
-    >>> _voice_start(((1.0, 2.0), (3.0, 9.5), (12.0, 13.0)), 12.2, 2.5), _voice_start(((1.0, 2.0),), 2.5, 2.2)
-    (3.0, 2.5)
+    >>> _voice_start(((1.0, 2.0), (3.0, 9.5), (12.0, 13.0)), 12.2, 2.5), _voice_start(((1.0, 3.0),), 3.5, 2.2)
+    (3.0, 3.5)
     """
-    starts = [start for start, end in voiced if end > previous]
-    return max(min(moment, starts[0]), previous) if starts else moment
+    starts = [start for start, _ in voiced if start >= previous]
+    return min(moment, starts[0]) if starts else moment
 
 
 def _voice_end(voiced: tuple[tuple[float, float], ...], moment: float, following: float | None) -> float:
-    """Where the last stretch of voice that starts before ``following`` (the next word's start) ends, when
-    it ends after ``moment``; else ``moment``.
+    """Where the last stretch of voice that ends before ``following`` (the next word's start) ends, when
+    that is after ``moment``; else ``moment``. Voice running on past ``following`` is that word's.
 
     >>> _voice_end(((1.0, 2.0), (3.0, 9.5), (12.0, 13.0)), 4.2, 11.0), _voice_end(((1.0, 2.0),), 2.5, None)
     (9.5, 2.5)
     """
-    ends = [end for start, end in voiced if following is None or start < following]
-    return min(max(moment, ends[-1]), following or float("inf")) if ends else moment
+    ends = [end for _, end in voiced if following is None or end <= following]
+    return max(moment, ends[-1]) if ends else moment
 
 
 def _loops(new: str, old: str) -> bool:
