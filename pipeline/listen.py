@@ -21,9 +21,10 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
+from faster_whisper.transcribe import get_compression_ratio
 
 from .data import Audio, Listen, Word
-from .transcribe import SURE_LOGPROB, Transcriber, made_up_number
+from .transcribe import LOOPING, SURE_LOGPROB, Transcriber, made_up_number
 
 log = logging.getLogger(__name__)
 
@@ -74,17 +75,18 @@ class Ear:
 
     def transcription(self, start: float, end: float) -> list[Word] | None:
         """The words Whisper hears from ``start`` to ``end`` seconds given that audio alone (beam search, no
-        sampling, no prompt), timed as ``continuation``'s; not ``sure`` where the decoding's average
-        log-probability is under Whisper's own bar for a failed decode, as the transcribe stage judges its
-        second hearings, or where it was cut off at ``MAX_HEARD``; without the numbers nobody said that the
-        transcribe stage leaves out too."""
+        sampling, no prompt), timed as ``continuation``'s; not ``sure`` where Whisper's own tests call the
+        decoding failed, as the transcribe stage judges its second hearings (an average log-probability under
+        its bar, text that repeats itself), or where it was cut off at ``MAX_HEARD``; without the numbers
+        nobody said that the transcribe stage leaves out too."""
         try:
             words, logprob = self._decoded(start, end, [], MAX_HEARD)
         except (RuntimeError, IndexError) as exc:  # faster-whisper's word timing fails on odd windows
             _failed(exc)
             return None
-        sure = logprob >= SURE_LOGPROB
-        return [replace(w, sure=sure) for w in words if not made_up_number(w.text, w.probability)]
+        words = [w for w in words if not made_up_number(w.text, w.probability)]
+        sure = logprob >= SURE_LOGPROB and get_compression_ratio(" ".join(w.text for w in words)) <= LOOPING
+        return [replace(w, sure=sure) for w in words]
 
     def _likelihoods(self, start: float, end: float, texts: list[str]) -> list[float]:
         model, tokenizer = self.transcriber.model, self._tokenizer
@@ -164,4 +166,4 @@ class Ear:
 
 
 def _failed(exc: Exception) -> None:
-    log.warning("could not ask the model about article words: %s", str(exc).split("\n")[0])
+    log.warning("could not ask the model what was said: %s", str(exc).split("\n")[0])

@@ -29,8 +29,6 @@ import itertools
 import logging
 from dataclasses import replace
 
-from faster_whisper.transcribe import get_compression_ratio
-
 from .arabic import normalize_text
 from .data import Alignment, Break, Listen, Token, Word, heard_token
 
@@ -41,8 +39,6 @@ MARGIN = 0.25
 stage puts word edges on the voice, and a word's soft onset or decay before them is still its own."""
 LONGEST = 25.0
 """Seconds of speech heard at once, within Whisper's 30-second window with the margins."""
-LOOPING = 2.4
-"""Whisper's own bar on text that repeats itself (its ``compression_ratio_threshold``)."""
 
 
 def rehear(
@@ -68,13 +64,11 @@ def rehear(
         after = tokens[last + 1].start if last + 1 < len(tokens) else None
         out += tokens[done:first]
         piece, done = tokens[first : last + 1], last + 1
-        voice = (  # a cut inside a passage: the pause belongs to neither piece
-            piece[0].start
-            if first and tokens[first - 1].source == "transcript"
-            else _voice_start(voiced, piece[0].start, before),
-            piece[-1].end
-            if after is not None and tokens[last + 1].source == "transcript"
-            else _voice_end(voiced, piece[-1].end, after),
+        cut_before = first > 0 and tokens[first - 1].source == "transcript"  # the pause at a cut inside a
+        cut_after = after is not None and tokens[last + 1].source == "transcript"  # passage is neither's
+        voice = (
+            piece[0].start if cut_before else _voice_start(voiced, piece[0].start, before),
+            piece[-1].end if cut_after else _voice_end(voiced, piece[-1].end, after),
         )
         heard = _heard_again(piece, before, after, listen, voice)
         changed += heard is not None
@@ -171,16 +165,16 @@ def _voice_end(voiced: tuple[tuple[float, float], ...], moment: float, following
 
 
 def _loops(new: str, old: str) -> bool:
-    """Whisper's own test of a decoding that repeats itself (text that compresses too well), and a phrase of
-    up to four words said three times running that the hearing in context does not have: at the end of a
-    window cut inside a verse, «… وإن الغنفسنا وإن الغنفسنا وإن الغنفسنا», too short for the first test.
+    """A phrase of up to four words said three times running that the hearing in context does not have: at
+    the end of a window cut inside a verse, «… وإن الغنفسنا وإن الغنفسنا وإن الغنفسنا», too short a loop for
+    Whisper's own test (text that compresses too well, which ``Listen.transcription`` applies).
 
     >>> _loops("قال ربنا وإن الغنفسنا وإن الغنفسنا وإن الغنفسنا", "قال ربنا وإن الخاسرين")
     True
     >>> _loops("الله أكبر الله أكبر الله أكبر", "الله أكبر الله أكبر الله أكبر")
     False
     """
-    return get_compression_ratio(new) > LOOPING or _thrice(new.split()) - _thrice(old.split()) != set()
+    return _thrice(new.split()) - _thrice(old.split()) != set()
 
 
 def _thrice(words: list[str]) -> set[tuple[str, ...]]:
