@@ -95,7 +95,6 @@ and one of 3.7 that the bed breaks up anyway; a newsreader's 0.4 s words allow 1
 BREATH = 0.5
 """Seconds of pause between a held syllable's end and the next word: a held sound that runs on closer to the
 next word may be that word's beginning."""
-SENTENCE_END = tuple(".!?؟…")
 READS_AS = 80
 """fuzz.ratio from which a heard word reads as the article word («هضبات» for «هضبة»), not merely looks
 like it."""
@@ -147,7 +146,7 @@ def align(article: Article, transcript: Transcript, listen: Listen | None = None
     claimed = np.zeros(len(heard), bool)
     for match in matches:
         claimed[match.first : match.last + 1] = True
-    closes = np.array([p.text[-1:] in SENTENCE_END for p in pieces], bool)
+    closes = np.array([p.ends_sentence for p in pieces], bool)
     for match in matches:
         _release_glued_edges(match, words, heard, closes, pauses, claimed)
         if listen:

@@ -115,6 +115,11 @@ class Word:
     words may say an article sentence (the bench's 8 kHz quote came back as «الكلام مفتبا لكي نفسم تذهب»,
     log-prob -1.38) but are never shown as heard."""
 
+    @property
+    def ends_sentence(self) -> bool:
+        """Whisper closed the word with a full stop (or ?, !, …): its own sentence break."""
+        return self.text[-1:] in ".!?؟…"
+
 
 @dataclass(frozen=True)
 class Transcript:
@@ -191,7 +196,7 @@ def heard_token(word: Word, following: float | None) -> Token:
     ('CLAUSE', 'SENTENCE', 'NONE')
     """
     brk = Break.NONE
-    if word.text[-1:] in ".!?؟…":
+    if word.ends_sentence:
         brk = Break.SENTENCE
     elif word.text[-1:] in "،,؛;:":
         brk = Break.CLAUSE

@@ -204,7 +204,9 @@ def snap_words(
 
     A word with no speech under it at all was misplaced by Whisper into a pause: it is collapsed onto the
     neighbour it touches (usually it is the first piece of the next word: «من» of «مما»), or dropped when
-    it touches none, since then Whisper made it up out of silence.
+    it touches none, since then Whisper made it up out of silence. A word Whisper closed with a full stop
+    ends its sentence and is no piece of the next word: in batched recitation, «10.» sat in the pause right
+    before a verse's «قال» and was shown at the head of its cue.
     """
     if not len(speech):
         return words
@@ -236,7 +238,7 @@ def snap_words(
             new_start = max(first * FRAME, lo)
             new_end = min(max(last * FRAME, new_start + FRAME), hi) if hi > new_start else word.end
             word = replace(word, start=round(new_start, 3), end=round(max(new_end, new_start), 3))
-        elif index + 1 < len(words) and hi - word.end < NEIGHBOUR_GAP:
+        elif index + 1 < len(words) and hi - word.end < NEIGHBOUR_GAP and not word.ends_sentence:
             word = replace(word, start=round(hi, 3), end=round(hi, 3))  # a piece of the next word
         elif out and word.start - lo < NEIGHBOUR_GAP:
             word = replace(word, start=round(lo, 3), end=round(lo, 3))  # a piece of the last word

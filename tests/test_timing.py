@@ -139,3 +139,17 @@ def test_a_held_syllable_after_a_catch_of_breath_ends_where_it_stops_not_at_a_la
     held[430:436] = True  # a horn over the bed
     held[600:700] = True  # the next verse
     assert timing.held_stretches(held) == ((1.0, 4.0), (6.0, 7.0))
+
+
+def test_a_voiceless_word_is_a_piece_of_the_next_only_if_it_does_not_end_a_sentence():
+    """A word with no voice under it, right before the next word, is that word's first piece («من» of
+    «مما»); a number Whisper closed with a full stop in the pause before a verse («10.» before «قال»)
+    is a verse number nobody said, and goes."""
+    speech = np.zeros(600, bool)
+    speech[100:200] = speech[300:400] = True
+    before, after = Word("قديث.", 1.0, 2.0, 0.9), Word("قال", 3.0, 4.0, 0.9)
+    number = Word("10.", 2.5, 3.0, 0.55)
+    assert [w.text for w in timing.snap_words((before, number, after), speech)] == ["قديث.", "قال"]
+    piece = Word("من", 2.5, 3.0, 0.55)
+    snapped = timing.snap_words((before, piece, after), speech)
+    assert [(w.text, w.start, w.end) for w in snapped][1] == ("من", 3.0, 3.0)
