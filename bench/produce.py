@@ -66,6 +66,13 @@ def _tone(freq: float, seconds: float, harmonics: int, rng: np.random.Generator)
     return wave * attack * np.clip(release, 0, 1)
 
 
+def _add(out: np.ndarray, at: int, sound: np.ndarray) -> None:
+    """Mix ``sound`` into ``out`` from sample ``at``, cut at the end of ``out``: a melody note can start
+    past it (a bar's last note overshoots the bar)."""
+    if at < len(out):
+        out[at : at + len(sound)] += sound[: len(out) - at]
+
+
 def music(seconds: float, seed: int = 7) -> np.ndarray:
     """Pads, bass, a melody between 200 and 800 Hz, kick and hi-hat: a typical news bed, endless and busy."""
     rng = np.random.default_rng(seed)
@@ -80,16 +87,16 @@ def music(seconds: float, seed: int = 7) -> np.ndarray:
         pos = int(start * RATE)
         for interval in (0, 4, 7):
             note = _tone(chord * 2 ** (interval / 12), bar, 6, rng) * 0.25
-            out[pos : pos + len(note)] += note[: total - pos]
+            _add(out, pos, note)
         bass = _tone(chord / 2, bar, 4, rng) * 0.5
-        out[pos : pos + len(bass)] += bass[: total - pos]
+        _add(out, pos, bass)
         beat = start
         while beat < start + bar:
             length = rng.choice([0.25, 0.5])
             freq = root * 2 ** (rng.choice(scale) / 12) * rng.choice([1, 2])
             note = _tone(freq, length, 5, rng) * 0.35
             p = int(beat * RATE)
-            out[p : p + len(note)] += note[: total - p]
+            _add(out, p, note)
             beat += length
     t = np.arange(int(0.15 * RATE)) / RATE
     kick = np.sin(2 * np.pi * (50 + 100 * np.exp(-t * 30)) * t) * np.exp(-t * 25)
@@ -98,8 +105,8 @@ def music(seconds: float, seed: int = 7) -> np.ndarray:
     for beat in np.arange(0, seconds, 0.25):
         p = int(beat * RATE)
         if round(beat / 0.25) % 2 == 0:
-            out[p : p + len(kick)] += kick[: total - p]
-        out[p : p + len(hat)] += hat[: total - p]
+            _add(out, p, kick)
+        _add(out, p, hat)
     return out[: int(seconds * RATE)]
 
 
