@@ -153,7 +153,7 @@ def align(article: Article, transcript: Transcript, listen: Listen | None = None
             _release_tail_heard_before(match, words, sentences, pieces, pauses, claimed, listen)
     _settle_edges(matches, words, sentences, heard, pauses, claimed)
     for match in matches:
-        _drop_unheard_lead_in(match, words, sentences, heard)
+        _drop_unheard_lead_in(match, words, sentences, heard, pauses, claimed)
     for match in [m for m in matches if len(m.pairs) < 2 <= _size(sentences[m.sentence])]:
         claimed[match.first : match.last + 1] = False  # one word alone is no evidence of a sentence
         matches.remove(match)
@@ -544,23 +544,43 @@ def _settle_edges(
 
 
 def _drop_unheard_lead_in(
-    match: Match, words: list[ArticleWord], sentences: list[tuple[int, int]], heard: list[str]
+    match: Match,
+    words: list[ArticleWord],
+    sentences: list[tuple[int, int]],
+    heard: list[str],
+    pauses: np.ndarray,
+    claimed: np.ndarray,
 ) -> None:
     """Leave out a sentence's lead-in clause (up to ``MAX_FRAGMENT`` words before its first comma or colon)
-    when none of its words was heard as itself, only as a look-alike.
+    when none of its words was heard as itself, only as a look-alike; or its leading clauses, however
+    long, when none of their words was, and a pause that closes a breath group (``EDGE_PAUSE``) parts
+    their speech from the rest of the sentence's.
 
     Narrators skip lead-ins («وفي الرياضة،»); when they do, the first words they say may still look like
     the lead-in's: under music «أحرزت» came back «اخرى زد», and «اخرى» looks as much like «الرياضة» as like
     «أحرزت» (55 either way), so the unspoken «الرياضة،» was shown. A lead-in that was said has a word
-    heard as itself; this one's speech goes to the sentence's first word after it.
+    heard as itself; this one's speech goes to the sentence's first word after it. Speech before a pause
+    is not that word's: a guest's «الجزيرة ولا يستحي في ذلك», 1.05 s before the quoted question
+    «من اخترع هذه الآلة؟», was paired with its unspoken attribution «الجلسة الأولى، سأل أحد الحضور:»
+    and shown as it, and another's last word «الدستورية», 0.55 s before a quote, as «التي ضربها
+    المحاضر:»; it is the guest's, shown as heard.
     """
     a0, a1 = sentences[match.sentence]
-    clause_end = next((a for a in range(a0, a1 - 1) if words[a].brk >= Break.CLAUSE), None)
-    if clause_end is None or clause_end - a0 >= MAX_FRAGMENT:
-        return
-    lead = [(a, t) for a, t in match.pairs if a <= clause_end]
-    if lead and len(lead) < len(match.pairs) and not any(_reads_as(words[a].norm, heard[t]) for a, t in lead):
-        match.pairs = match.pairs[len(lead) :]
+    ends = [a for a in range(a0, a1 - 1) if words[a].brk >= Break.CLAUSE]  # each clause's last word
+    unheard = []  # the leads, clause by clause, none of whose words was heard as itself
+    for clause_end in ends:
+        lead = [(a, t) for a, t in match.pairs if a <= clause_end]
+        if len(lead) == len(match.pairs) or any(_reads_as(words[a].norm, heard[t]) for a, t in lead):
+            break
+        unheard.append(lead)
+    for lead in unheard[::-1]:
+        rest = match.pairs[len(lead)][1]
+        if lead and pauses[lead[-1][1] : rest].max() >= EDGE_PAUSE:
+            claimed[match.first : rest] = False  # speech of its own, before a pause: the sound bite's
+            match.pairs, match.first = match.pairs[len(lead) :], rest
+            return
+    if unheard and unheard[0] and ends[0] - a0 < MAX_FRAGMENT:
+        match.pairs = match.pairs[len(unheard[0]) :]
 
 
 def _size(span: tuple[int, int]) -> int:

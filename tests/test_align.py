@@ -526,3 +526,28 @@ def test_a_sentence_starts_where_the_voice_of_its_first_word_starts():
         for voiced in (((0.5, 2.45), (3.28, 6.0)), ((0.5, 6.0),))
     }
     assert starts == {((0.5, 2.45), (3.28, 6.0)): [3.28], ((0.5, 6.0),): [3.5]}
+
+
+def test_a_sound_bite_before_a_quote_is_not_its_unspoken_attribution():
+    """A guest's sound bite, a pause, then the quoted question of the article, whose attribution («وفي
+    الجلسة الأولى، سأل أحد الحضور:», six of its ten words) the report does not say: the guest's last words
+    stay his, and the question, heard whole but for its misheard words, shows the article's text."""
+    text = article.from_text(
+        "عنوان\n\nوفي الجلسة الأولى، سأل أحد الحضور: «من اخترع هذه الآلة؟»\n\nوانتهت الجلسة بعد الظهر.\n"
+    )
+    guest = "وهؤلاء أولياء الشيطان ها هو ذا أحدهم الآن ضيفا عليكم على قناة الجزيرة ولا يستعي في ذلك"
+    result = align(text, spoken(guest, "من يختوع هذه الأولى", "وانتهت الجلسة بعد الظهر"))
+    assert shown(result, "transcript") == guest
+    assert shown(result) == "«من اخترع هذه الآلة؟» وانتهت الجلسة بعد الظهر."
+
+
+def test_a_sound_bites_last_word_is_not_a_long_unspoken_lead_in_across_a_breath():
+    """The guest's «الدستورية», heard «استورية», 0.5 s before a quote, looks enough like «التي» of the
+    quote's unspoken five-word lead-in to be paired with it: it stays the guest's."""
+    text = article.from_text(
+        "عنوان\n\nومن الأمثلة التي ضربها المحاضر: «أرسل سامي رسائل حب لليلى».\n\nوانتهت الجلسة بعد الظهر.\n"
+    )
+    guest = "وليس لقهر إرادة الشعب ومسادر الحياة استورية"
+    result = align(text, spoken(guest, "السنة سامي رسائل حب لليلى", "وانتهت الجلسة بعد الظهر", gap=0.5))
+    assert shown(result, "transcript") == guest
+    assert shown(result).startswith("«أرسل سامي رسائل حب لليلى».")
