@@ -153,15 +153,23 @@ class HintedModel:
 
 def leaked_tokens(article: Article, tokens: tuple[Token, ...], truth: list[dict]) -> list[Token]:
     """Article words shown from sentences nobody said: a sentence is said when its text, but for a few
-    letters (an unspoken lead-in), stands in what the clips of the truth say. This judges by the truth,
-    not by the aligner's own list of unspoken paragraphs, which misses a sentence it wrongly took as
-    spoken (Whisper under music once wrote a famous verse the article quotes but the report never
-    recites)."""
-    texts: dict[int, list[str]] = {}
+    letters (an unspoken lead-in), stands in what the clips of the truth say, or a clip's text stands in
+    it (a quote said without its long attribution: «وفي الجلسة الأولى، سأل أحد الحضور: «من اخترع هذه
+    الآلة؟»»; the attribution, if shown, counts against the text of the speech it is shown over). This
+    judges by the truth, not by the aligner's own list of unspoken paragraphs, which misses a sentence it
+    wrongly took as spoken (Whisper under music once wrote a famous verse the article quotes but the
+    report never recites)."""
+    texts: dict[int, str] = {}
     for word in article_words(article):
-        texts.setdefault(word.sentence, []).append(word.norm)
-    said = "".join(letters(clip["shown"]) for clip in truth if clip["role"] == "article")
-    unsaid = {s for s, norms in texts.items() if fuzz.partial_ratio("".join(norms), said) < SAID}
+        texts[word.sentence] = texts.get(word.sentence, "") + word.norm
+    clips = [letters(clip["shown"]) for clip in truth if clip["role"] == "article"]
+    said = "".join(clips)
+    unsaid = {
+        s
+        for s, text in texts.items()
+        if fuzz.partial_ratio(text, said) < SAID
+        and not any(len(clip) < len(text) and fuzz.partial_ratio(clip, text) >= SAID for clip in clips)
+    }
     return [t for t in tokens if t.source == "article" and t.sentence in unsaid]
 
 
