@@ -26,6 +26,7 @@ pause were said in that pause instead.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import re
@@ -47,6 +48,12 @@ BIN = 4
 """Width, in words, of the offset bins votes fall into: absorbs words Whisper split, merged or dropped."""
 MAX_CANDIDATES = 3
 """Places per sentence tried: enough for a sentence narrated twice next to a spurious match."""
+NEEDED = 0.75
+"""Support (the weights of its words heard there) from which a place is tried for a sentence."""
+COMMON = 40
+"""Places in the transcript from which a word says nothing of where a sentence is."""
+SHORT_SENTENCE = 3
+"""Words of a sentence short enough that every one of them may be misheard (a quoted question)."""
 MIN_COVERAGE = 0.4
 """Share of a sentence's (weighted) words that must be heard for it to count as spoken."""
 MAX_SKIPPED_INSIDE = 2
@@ -252,20 +259,44 @@ def _candidates(
             norm = words[k].norm
             for key, strength in ((norm, 1.0), ("~" + stem(norm), 0.6)):
                 positions = index.get(key, ())
-                if not positions or len(positions) > 40:
+                if not positions or len(positions) > COMMON:
                     continue
                 vote = strength * weight(norm) / len(positions) ** 0.5
                 for pos in positions:
                     votes[(pos - (k - a0)) // BIN] += vote
-        ranked = sorted(votes.items(), key=lambda kv: -kv[1])
-        needed = 0.75
-        for bin_, support in ranked[:MAX_CANDIDATES]:
-            if support < needed:
-                break
-            match = _align_window(words, s_index, a0, a1, heard, pauses, bin_ * BIN)
-            if match is not None:
-                matches.append(match)
+        window = functools.partial(_align_window, words, s_index, a0, a1, heard, pauses)
+        found = _aligned_at(votes, window)
+        if not found and a1 - a0 <= SHORT_SENTENCE:
+            found = _aligned_at(_read_votes(words, a0, a1, heard), window)
+        matches += found
     return matches
+
+
+def _aligned_at(votes: dict[int, float], window: Callable[[int], Match | None]) -> list[Match]:
+    """The sentence aligned (``window``: ``_align_window`` at a transcript offset) at the best-supported
+    offset bins of ``votes``."""
+    found = []
+    for bin_, support in sorted(votes.items(), key=lambda kv: -kv[1])[:MAX_CANDIDATES]:
+        if support < NEEDED:
+            break
+        if (match := window(bin_ * BIN)) is not None:
+            found.append(match)
+    return found
+
+
+def _read_votes(words: list[ArticleWord], a0: int, a1: int, heard: list[str]) -> dict[int, float]:
+    """Votes of the transcript words that read as the sentence's words (``READS_AS``), as strong as a stem
+    match: what a short sentence has when Whisper misheard each of its words by an affix («أين المشكلة؟»
+    heard «أينا المشكل»). Only for short sentences without a candidate: it compares every word."""
+    votes: dict[int, float] = defaultdict(float)
+    reads = cdist([w.norm for w in words[a0:a1]], heard, scorer=fuzz.ratio, score_cutoff=READS_AS)
+    for k, row in enumerate(reads):
+        positions = np.flatnonzero(row)
+        if len(positions) > COMMON:
+            continue
+        for pos in positions:
+            votes[(int(pos) - k) // BIN] += 0.6 * weight(words[a0 + k].norm) / len(positions) ** 0.5
+    return votes
 
 
 def _align_window(

@@ -551,3 +551,14 @@ def test_a_sound_bites_last_word_is_not_a_long_unspoken_lead_in_across_a_breath(
     result = align(text, spoken(guest, "السنة سامي رسائل حب لليلى", "وانتهت الجلسة بعد الظهر", gap=0.5))
     assert shown(result, "transcript") == guest
     assert shown(result).startswith("«أرسل سامي رسائل حب لليلى».")
+
+
+def test_a_short_quote_whose_every_word_was_misheard_by_an_affix_shows_the_article():
+    """«أين المشكلة؟» heard «أينا المشكل»: no word of it was heard exactly, or as itself without its
+    prefix, which is how sentences are found; its words still read as the article's."""
+    text = article.from_text(
+        "عنوان\n\nوانتهت الجلسة الأولى بعد الظهر. وسأل: «أين المشكلة؟»\n\nوتستمر الندوة حتى الأسبوع المقبل.\n"
+    )
+    result = align(text, spoken("وانتهت الجلسة الأولى بعد الظهر", "أينا المشكل"))
+    assert shown(result, "transcript") == ""
+    assert shown(result).endswith("الظهر. «أين المشكلة؟»")
