@@ -153,3 +153,14 @@ def test_a_voiceless_word_is_a_piece_of_the_next_only_if_it_does_not_end_a_sente
     piece = Word("من", 2.5, 3.0, 0.55)
     snapped = timing.snap_words((before, piece, after), speech)
     assert [(w.text, w.start, w.end) for w in snapped][1] == ("من", 3.0, 3.0)
+
+
+def test_a_number_with_less_than_a_syllable_of_voice_was_not_said():
+    """«5.» ends on the first 20 ms of the verse's first word: no number is said in that."""
+    speech = np.zeros(800, bool)
+    speech[100:300] = speech[535:700] = True
+    before, after = Word("الآلة", 1.0, 3.0, 0.9), Word("ألف", 5.37, 6.0, 0.5)
+    number = Word("5.", 4.53, 5.37, 0.14)
+    assert [w.text for w in timing.snap_words((before, number, after), speech)] == ["الآلة", "ألف"]
+    said = Word("25", 4.53, 5.6, 0.8)  # a number said over a quarter of a second of voice stays
+    assert [w.text for w in timing.snap_words((before, said, after), speech)] == ["الآلة", "25", "ألف"]
