@@ -435,16 +435,23 @@ def _trim_fragments(
 
 
 def _select(candidates: list[Match], words: list[ArticleWord], heard: list[str]) -> list[Match]:
-    """Grant transcript words to candidates best-first; later ones keep only unclaimed words.
+    """Grant transcript words to candidates best-first, each sentence's best place before any sentence's
+    second one; later ones keep only unclaimed words.
 
+    A sentence said twice is rare, a sentence said once common: under music a quote's second, weaker
+    place («من» and three look-alikes, the quote being found whole 90 s before) took the words of another
+    quote whose only place scored lower, and the first was shown over the second.
     What a later candidate keeps must still start and end on words that look like the article's: when a
     better sentence takes its last look-alike word, a stray pair left at the new edge («من» paired with
     «فهل», the next sentence's misheard first word, 7 s after the rest) would stretch it over speech that
     is not its own.
     """
+    best: dict[int, float] = {}
+    for match in candidates:
+        best[match.sentence] = max(best.get(match.sentence, match.score), match.score)
     claimed = np.zeros(len(heard), bool)
     kept: list[Match] = []
-    for match in sorted(candidates, key=lambda m: -m.score):
+    for match in sorted(candidates, key=lambda m: (m.score < best[m.sentence], -m.score)):
         pairs = [(a, t) for a, t in match.pairs if not claimed[t]]
         if len(pairs) < max(1, len(match.pairs) // 2):
             continue

@@ -6,7 +6,7 @@ import itertools
 from dataclasses import replace
 
 from pipeline import article
-from pipeline.align import align
+from pipeline.align import Match, _select, align, article_words
 from pipeline.arabic import normalize, normalize_text
 from pipeline.data import Break, Transcript, Word
 
@@ -562,3 +562,18 @@ def test_a_short_quote_whose_every_word_was_misheard_by_an_affix_shows_the_artic
     result = align(text, spoken("وانتهت الجلسة الأولى بعد الظهر", "أينا المشكل"))
     assert shown(result, "transcript") == ""
     assert shown(result).endswith("الظهر. «أين المشكلة؟»")
+
+
+def test_every_sentence_gets_its_best_place_before_any_gets_a_second():
+    """A quote found whole once (score 1.8) also had a weak second place (0.6) over another quote's
+    misheard words, that quote's only place (0.1): the second quote keeps its words."""
+    text = article.from_text(
+        "عنوان\n\nسأل أحد الحضور: «من اخترع هذه الآلة؟»\n\nقال: «أرسل سامي رسائل حب لليلى».\n"
+    )
+    heard = "من اختام هذه الآلة ذلك السنة سامي رسائي رحبك من بينها".split()
+    words = article_words(text, set(heard))
+    quote = Match(sentence=1, pairs=[(4, 0), (5, 1), (6, 2), (7, 3)], score=1.8)
+    again = Match(sentence=1, pairs=[(1, 7), (2, 8), (4, 9), (5, 10)], score=0.6)
+    other = Match(sentence=2, pairs=[(9, 5), (10, 6), (11, 7), (12, 8)], score=0.1)
+    kept = _select([quote, again, other], words, heard)
+    assert [m.pairs for m in kept if m.sentence == 2] == [[(10, 6), (11, 7), (12, 8)]]  # from «سامي»
