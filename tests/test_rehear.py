@@ -289,12 +289,40 @@ def test_a_hearing_that_begins_in_the_voice_before_the_passage_starts_where_that
     before, which ends at 2 s), the words heard at 5 s."""
     heard = bite("لا تشرك بالله", 5.0, 7.0)
     alone = "يا بني لا تشرك بالله"
-    ear = Hears(alone, {"لا تشرك بالله": -15.0, alone: -9.0})
+    ear = HeardAs(
+        [("يا", 2.4, 2.9), ("بني", 2.9, 3.9), ("لا", 5.0, 5.4), ("تشرك", 5.4, 6.2), ("بالله", 6.2, 7.0)]
+    )
     result = rehear.rehear(report(*heard), ear, ((1.0, 2.0), (2.4, 4.0), (4.9, 7.0)))
     assert ear.asked == [(2.4 - rehear.MARGIN, 7.0 + rehear.MARGIN)]
     again = [t for t in result.tokens if t.source == "transcript"]
     assert " ".join(t.text for t in again) == alone
     assert (again[0].start, again[-1].end) == (2.4, 7.0)
+
+
+class HeardAs(Hears):
+    """Hears the words given, at the times given, whatever it is asked about."""
+
+    def __init__(self, words: list[tuple[str, float, float]], scores: dict[str, float] | None = None) -> None:
+        super().__init__(" ".join(w for w, _, _ in words), scores or {})
+        self.words = [Word(w, a, b, 0.8) for w, a, b in words]
+
+    def transcription(self, start: float, end: float) -> list[Word]:
+        self.asked.append((start, end))
+        return self.words
+
+
+def test_the_words_heard_in_context_are_scored_with_the_hearing_alone_of_the_voice_they_left_unheard():
+    """Batched decoding heard the first half of a guest's sound bite; heard alone, the whole scores lower
+    than that half (forced decoding scores no end of text), but higher than that half with the second half
+    added, where the hearing in context has no words to compare."""
+    heard = bite("استغاث اللي بيون بالعالم", 3.0, 5.0)
+    alone = [("استغاث", 3.0, 3.6), ("الليبيون", 3.6, 4.4), ("بالعالم", 4.4, 5.0)]
+    alone += [("وليس", 5.6, 6.1), ("لقهر", 6.1, 6.6), ("إرادة", 6.6, 7.2), ("الأمة", 7.2, 8.0)]
+    half, whole = "استغاث اللي بيون بالعالم", "استغاث الليبيون بالعالم وليس لقهر إرادة الأمة"
+    scores = {half: -10.0, half + " وليس لقهر إرادة الأمة": -26.0, whole: -18.0}
+    result = rehear.rehear(report(*heard), HeardAs(alone, scores), ((3.0, 5.0), (5.6, 8.0)))
+    assert texts(result) == whole
+    assert [t for t in result.tokens if t.source == "transcript"][-1].end == 8.0
 
 
 class HeardAt(Hears):
