@@ -206,10 +206,22 @@ def heard_token(word: Word, following: float | None) -> Token:
 
 
 @dataclass(frozen=True)
+class Reheard:
+    """An off-script passage shown as Whisper heard it alone (the ``rehear`` stage), and what it heard there
+    in context: where the hearing alone is wrong, the editor's other reading."""
+
+    start: float
+    end: float
+    in_context: str
+    alone: str
+
+
+@dataclass(frozen=True)
 class Alignment:
     tokens: tuple[Token, ...]
     unspoken_paragraphs: tuple[int, ...]
     """Indexes into ``Article.paragraphs`` (title excluded) of paragraphs of which no word was spoken."""
+    reheard: tuple[Reheard, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -217,6 +217,7 @@ def result_document(source: Source, done: Processed, rules: cues.Rules, duration
         "unspoken_paragraphs": [
             {"index": p, "text": _paragraph_text(source.article, p)} for p in alignment.unspoken_paragraphs
         ],
+        "reheard": [asdict(r) for r in alignment.reheard],
         "warnings": done.warnings,
         "stage_seconds": durations,
     }

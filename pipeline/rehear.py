@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .arabic import normalize_text
-from .data import Alignment, Break, Listen, Token, Word, heard_token
+from .data import Alignment, Break, Listen, Reheard, Token, Word, heard_token
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,8 @@ def rehear(
     alignment: Alignment, listen: Listen | None, voiced: tuple[tuple[float, float], ...] = ()
 ) -> Alignment:
     """``alignment`` with each off-script passage's text replaced by what Whisper hears in its audio alone,
-    where the audio finds that likelier than the words heard in context. The audio heard runs from the start
+    where the audio finds that likelier than the words heard in context (each replacement recorded in its
+    ``reheard``, with the words heard in context). The audio heard runs from the start
     of the first ``voiced`` stretch (the timing stage's) after the word before to the end of the last one
     before the next word: Whisper drops the end of a passage it hears badly (a recited verse under music
     lost its last 6 s), and its start (a sound bite's first half, in a user's report).
@@ -55,7 +56,8 @@ def rehear(
         return alignment
     tokens = list(alignment.tokens)
     out: list[Token] = []
-    done = changed = 0
+    reheard: list[Reheard] = []
+    done = 0
     pieces = _pieces(tokens)
     if pieces:  # a report with no article sentence found is heard whole again: minutes on a CPU
         seconds = sum(tokens[b].end - tokens[a].start for a, b in pieces)
@@ -72,12 +74,14 @@ def rehear(
             piece[-1].end if cut_after else _voice_end(voiced, piece[-1].end, after),
         )
         heard = _heard_again(piece, before, after, listen, voice)
-        changed += heard is not None
+        if heard is not None:
+            context, alone = (" ".join(t.text for t in said) for said in (piece, heard))
+            reheard.append(Reheard(heard[0].start, heard[-1].end, context, alone))
         out += piece if heard is None else heard
     out += tokens[done:]
-    if changed:
-        log.info("heard %d off-script passages better on their own", changed)
-    return replace(alignment, tokens=tuple(out))
+    if reheard:
+        log.info("heard %d off-script passages better on their own", len(reheard))
+    return replace(alignment, tokens=tuple(out), reheard=tuple(reheard))
 
 
 def _pieces(tokens: list[Token]) -> list[tuple[int, int]]:

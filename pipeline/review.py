@@ -41,11 +41,12 @@ class Finding:
     detail: str = ""
 
 
-def cue_findings(cue: dict, words: list[dict]) -> list[Finding]:
-    """What makes one cue (a JSON ``cues`` entry, with its ``words``) worth a look; empty when nothing."""
+def cue_findings(cue: dict, words: list[dict], in_context: str = "") -> list[Finding]:
+    """What makes one cue (a JSON ``cues`` entry, with its ``words``) worth a look; empty when nothing.
+    ``in_context``: what Whisper heard in context where an off-script cue shows what it heard alone."""
     found: list[Finding] = []
     if cue["source"] == "transcript":
-        found.append(Finding("offscript"))
+        found.append(Finding("offscript", f"في السياق: «{in_context}»" if in_context else ""))
     unsure = [w for w in words if w.get("probability") is not None and w["probability"] < LOW_PROBABILITY]
     if unsure:
         found.append(Finding("unsure", " ".join(f"{w['text']} ({w['probability']:.0%})" for w in unsure)))
@@ -88,7 +89,14 @@ def document_findings(document: dict) -> list[list[Finding]]:
     """Every cue's findings, from a JSON result alone."""
     cues = document.get("cues") or []
     groups = group_words([c["lines"] for c in cues], document.get("words") or [])
-    return [cue_findings(c, g) for c, g in zip(cues, groups, strict=True)]
+    reheard = document.get("reheard") or []
+    return [cue_findings(c, g, heard_in_context(c, reheard)) for c, g in zip(cues, groups, strict=True)]
+
+
+def heard_in_context(cue: dict, reheard: list[dict]) -> str:
+    """What was heard in context of the passages heard again alone (the JSON's ``reheard``) that the cue
+    shows, joined: a passage can span several cues, and a cue hold the ends of two."""
+    return " … ".join(r["in_context"] for r in reheard if r["start"] < cue["end"] and r["end"] > cue["start"])
 
 
 def article_match(document: dict) -> tuple[bool, float | None]:

@@ -110,6 +110,9 @@ def test_json_holds_words_sources_and_settings(demo_run):
     assert all(0 <= t["probability"] <= 1 for t in doc["transcript"])
     stages = {"acquire", "audio", "transcribe", "timing", "align", "rehear", "cues"}
     assert set(doc["stage_seconds"]) >= stages
+    for passage in doc["reheard"]:  # each passage heard again alone is shown as so heard
+        shown = [w["text"] for w in doc["words"] if passage["start"] <= w["start"] < passage["end"]]
+        assert " ".join(shown) == passage["alone"] != passage["in_context"]
 
 
 def test_srt_reloads_with_direction_marks(demo_run):

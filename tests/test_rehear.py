@@ -13,7 +13,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline import audio, listen, rehear
 from pipeline.arabic import normalize_text
-from pipeline.data import Alignment, Break, Token, Word
+from pipeline.data import Alignment, Break, Reheard, Token, Word
 from pipeline.transcribe import Transcriber
 
 DEMO = Path(__file__).resolve().parents[1] / "media" / "demo"
@@ -79,13 +79,15 @@ def test_a_passage_heard_likelier_alone_is_shown_as_heard_alone_within_its_own_v
     assert all(a.end <= b.start for a, b in itertools.pairwise(again))
     [(start, end)] = ear.asked
     assert (start, end) == (3.0 - rehear.MARGIN, 7.0 + rehear.MARGIN)
+    assert result.reheard == (Reheard(3.0, 7.0, "الخيول حيوانات لكن ليسكون الحيوانات خيولة.", ear.text),)
 
 
 def test_a_hearing_alone_that_is_not_likelier_leaves_the_passage_as_heard():
     heard = bite("هذه ملحوظة مهمة للغاية", 3.0, 6.0)
     ear = Hears("هذه هي مالحوضة مهمة للغاية", {})
     ear.scores = {"هذه ملحوظة مهمة للغاية": -9.0, ear.text: -9.5}
-    assert rehear.rehear(report(*heard), ear).tokens == report(*heard).tokens
+    kept = rehear.rehear(report(*heard), ear)
+    assert kept.tokens == report(*heard).tokens and kept.reheard == ()
 
 
 def test_a_hearing_alone_that_loops_is_not_shown_however_likely():

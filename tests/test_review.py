@@ -95,6 +95,13 @@ def test_findings_mark_offscript_unsure_other_words_and_numbers():
     assert review.counts({}, found)["low_article_match"] == 0
 
 
+def test_an_offscript_cue_heard_again_alone_shows_what_was_heard_in_context():
+    reheard = [{"start": 3.0, "end": 4.2, "in_context": "هاديه مهمة للراية", "alone": "هذه مهمة للغاية"}]
+    found = review.document_findings({"cues": cue_dicts(), "words": WORDS, "reheard": reheard})
+    assert found[2][0] == review.Finding("offscript", "في السياق: «هاديه مهمة للراية»")
+    assert all(f.detail == "" for row in found[:2] + found[3:] for f in row if f.check == "offscript")
+
+
 def test_review_page_in_a_browser(page, tmp_path):
     html = page.read_text()
     assert "http://" not in html and "https://" not in html, "the page must work without a network"
