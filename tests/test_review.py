@@ -11,6 +11,7 @@ from frames import make_clip
 
 from pipeline import review, write
 from pipeline.data import Cue
+from pipeline.formats import Output, html
 
 
 def word(text: str, start: float, source: str = "article", heard: str | None = None, p: float = 0.9) -> dict:
@@ -100,6 +101,13 @@ def test_an_offscript_cue_heard_again_alone_shows_what_was_heard_in_context():
     found = review.document_findings({"cues": cue_dicts(), "words": WORDS, "reheard": reheard})
     assert found[2][0] == review.Finding("offscript", "في السياق: «هاديه مهمة للراية»")
     assert all(f.detail == "" for row in found[:2] + found[3:] for f in row if f.check == "offscript")
+    document = {
+        "cues": cue_dicts(),
+        "words": WORDS,
+        "reheard": reheard,
+        "article": {"paragraphs": PARAGRAPHS},
+    }
+    assert "في السياق: «هاديه مهمة للراية»" in html.render(Output(CUES, document))  # the page shows it
 
 
 def test_review_page_in_a_browser(page, tmp_path):
