@@ -204,11 +204,10 @@ def snap_words(
 
     A word with no speech under it at all was misplaced by Whisper into a pause: it is collapsed onto the
     neighbour it touches (usually it is the first piece of the next word: «من» of «مما»), or dropped when
-    it touches none, since then Whisper made it up out of silence. A word Whisper closed with a full stop
-    ends its sentence and is no piece of the next word: in batched recitation, «10.» sat in the pause right
-    before a verse's «قال» and was shown at the head of its cue. A number (a word without letters) with
-    less than a ``SYLLABLE`` of voice under it was not said: «5.» (probability 0.14) ended on the first
-    20 ms of a verse's «ألف» and was shown before it.
+    it touches none, since then Whisper made it up out of silence. A verse number (``_verse_number``) with
+    less than a ``SYLLABLE`` of voice under it was not said, wherever it is: in batched recitation «10.»
+    sat in the pause right before a verse's «قال», «5.» (probability 0.14) ended on the first 20 ms of a
+    verse's «ألف», and each was shown at the head of the verse's cue.
     """
     if not len(speech):
         return words
@@ -224,8 +223,8 @@ def snap_words(
             out.append(word)
             continue
         start, end = _skip_slivers(speech, start, end, _frame(hi))
-        if not any(ch.isalpha() for ch in word.text) and speech[start:end].sum() < SYLLABLE:
-            continue  # a number said in less than a syllable was not said («5.» before a verse)
+        if _verse_number(word) and speech[start:end].sum() < SYLLABLE:
+            continue  # less than a syllable: not said («5.» before a verse, «10.» in the pause before one)
         onsets = np.flatnonzero(run[start:end])
         if onsets.size:
             first, last = start + onsets[0], start + onsets[-1] + MIN_RUN
@@ -242,7 +241,7 @@ def snap_words(
             new_start = max(first * FRAME, lo)
             new_end = min(max(last * FRAME, new_start + FRAME), hi) if hi > new_start else word.end
             word = replace(word, start=round(new_start, 3), end=round(max(new_end, new_start), 3))
-        elif index + 1 < len(words) and hi - word.end < NEIGHBOUR_GAP and not word.ends_sentence:
+        elif index + 1 < len(words) and hi - word.end < NEIGHBOUR_GAP:
             word = replace(word, start=round(hi, 3), end=round(hi, 3))  # a piece of the next word
         elif out and word.start - lo < NEIGHBOUR_GAP:
             word = replace(word, start=round(lo, 3), end=round(lo, 3))  # a piece of the last word
@@ -250,6 +249,16 @@ def snap_words(
             continue  # said nowhere near speech: a hallucination in silence («25.» between verses)
         out.append(word)
     return tuple(out)
+
+
+def _verse_number(word: Word) -> bool:
+    """Digits alone, closed with a full stop («10.», «25.»): how Whisper ends segments of recitation and of
+    speeches with numbers nobody said. A number said inside a sentence («2019») has no full stop.
+
+    >>> [_verse_number(Word(text, 0.0, 1.0, 0.5)) for text in ("10.", "2019", "نعم.")]
+    [True, False, False]
+    """
+    return word.ends_sentence and not any(ch.isalpha() for ch in word.text)
 
 
 def _skip_slivers(speech: np.ndarray, start: int, end: int, after: int) -> tuple[int, int]:

@@ -141,26 +141,18 @@ def test_a_held_syllable_after_a_catch_of_breath_ends_where_it_stops_not_at_a_la
     assert timing.held_stretches(held) == ((1.0, 4.0), (6.0, 7.0))
 
 
-def test_a_voiceless_word_is_a_piece_of_the_next_only_if_it_does_not_end_a_sentence():
-    """A word with no voice under it, right before the next word, is that word's first piece («من» of
-    «مما»); a number Whisper closed with a full stop in the pause before a verse («10.» before «قال»)
-    is a verse number nobody said, and goes."""
-    speech = np.zeros(600, bool)
-    speech[100:200] = speech[300:400] = True
-    before, after = Word("قديث.", 1.0, 2.0, 0.9), Word("قال", 3.0, 4.0, 0.9)
-    number = Word("10.", 2.5, 3.0, 0.55)
-    assert [w.text for w in timing.snap_words((before, number, after), speech)] == ["قديث.", "قال"]
-    piece = Word("من", 2.5, 3.0, 0.55)
-    snapped = timing.snap_words((before, piece, after), speech)
-    assert [(w.text, w.start, w.end) for w in snapped][1] == ("من", 3.0, 3.0)
-
-
-def test_a_number_with_less_than_a_syllable_of_voice_was_not_said():
-    """«5.» ends on the first 20 ms of the verse's first word: no number is said in that."""
+def test_a_verse_number_with_less_than_a_syllable_of_voice_was_not_said():
+    """«10.» in the pause right before a verse's «قال», «5.» ending on the first 20 ms of «ألف»: Whisper's
+    verse numbers, said by nobody. A voiceless word right before another is that word's first piece
+    («من» of «مما»), and a number said inside speech stays however short Whisper times it."""
     speech = np.zeros(800, bool)
     speech[100:300] = speech[535:700] = True
     before, after = Word("الآلة", 1.0, 3.0, 0.9), Word("ألف", 5.37, 6.0, 0.5)
-    number = Word("5.", 4.53, 5.37, 0.14)
-    assert [w.text for w in timing.snap_words((before, number, after), speech)] == ["الآلة", "ألف"]
-    said = Word("25", 4.53, 5.6, 0.8)  # a number said over a quarter of a second of voice stays
-    assert [w.text for w in timing.snap_words((before, said, after), speech)] == ["الآلة", "25", "ألف"]
+    for number in (Word("10.", 4.8, 5.35, 0.55), Word("5.", 4.53, 5.37, 0.14)):
+        assert [w.text for w in timing.snap_words((before, number, after), speech)] == ["الآلة", "ألف"]
+    piece = timing.snap_words((before, Word("من", 4.8, 5.35, 0.5), after), speech)[1]
+    assert (piece.text, piece.start, piece.end) == ("من", 5.37, 5.37)  # on the next word's start
+    said = (Word("في", 1.0, 1.2, 0.9), Word("2019", 1.2, 1.28, 0.9), Word("قتل", 1.28, 2.0, 0.9))
+    assert [w.text for w in timing.snap_words(said, speech)] == ["في", "2019", "قتل"]
+    yes = timing.snap_words((before, Word("نعم.", 4.9, 5.3, 0.9), after), speech)[1]  # its voice unheard
+    assert yes.text == "نعم."
