@@ -27,6 +27,7 @@ pause were said in that pause instead.
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 import logging
 import re
@@ -435,8 +436,9 @@ def _trim_fragments(
 
 
 def _select(candidates: list[Match], words: list[ArticleWord], heard: list[str]) -> list[Match]:
-    """Grant transcript words to candidates best-first, each sentence's best place before any sentence's
-    second one; later ones keep only unclaimed words.
+    """Grant transcript words to candidates best-first, each sentence's first place before any sentence's
+    second one (a sentence whose best place lost its words to another keeps its turn for the next);
+    later ones keep only unclaimed words.
 
     A sentence said twice is rare, a sentence said once common: under music a quote's second, weaker
     place («من» and three look-alikes, the quote being found whole 90 s before) took the words of another
@@ -446,27 +448,40 @@ def _select(candidates: list[Match], words: list[ArticleWord], heard: list[str])
     «فهل», the next sentence's misheard first word, 7 s after the rest) would stretch it over speech that
     is not its own.
     """
-    best: dict[int, float] = {}
-    for match in candidates:
-        best[match.sentence] = max(best.get(match.sentence, match.score), match.score)
     claimed = np.zeros(len(heard), bool)
     kept: list[Match] = []
-    for match in sorted(candidates, key=lambda m: (m.score < best[m.sentence], -m.score)):
-        pairs = [(a, t) for a, t in match.pairs if not claimed[t]]
-        if len(pairs) < max(1, len(match.pairs) // 2):
+    places: dict[int, int] = defaultdict(int)  # places granted to each sentence so far
+    queue = [(0, -m.score, k) for k, m in enumerate(candidates)]
+    heapq.heapify(queue)
+    while queue:
+        tier, _, k = heapq.heappop(queue)
+        match = candidates[k]
+        if tier < places[match.sentence]:  # its sentence got a place meanwhile: a second place now
+            heapq.heappush(queue, (places[match.sentence], -match.score, k))
             continue
-        looks = [
-            k for k, (a, t) in enumerate(pairs) if fuzz.ratio(words[a].norm, heard[t]) >= 100 * LOOKS_LIKE
-        ]
-        if not looks:
-            continue
-        pairs = pairs[looks[0] : looks[-1] + 1]
-        lo, hi = pairs[0][1], pairs[-1][1]
-        if claimed[lo : hi + 1].any():  # split by another sentence: keep the longer unclaimed side only
-            continue
-        claimed[lo : hi + 1] = True
-        kept.append(Match(match.sentence, pairs, match.score))
+        pairs = _granted(match, words, heard, claimed)
+        if pairs:
+            claimed[pairs[0][1] : pairs[-1][1] + 1] = True
+            kept.append(Match(match.sentence, pairs, match.score))
+            places[match.sentence] += 1
     return sorted(kept, key=lambda m: m.pairs[0][1])
+
+
+def _granted(
+    match: Match, words: list[ArticleWord], heard: list[str], claimed: np.ndarray
+) -> list[tuple[int, int]]:
+    """The pairs of ``match`` it keeps with the words already ``claimed`` taken out: none when it lost half,
+    or when what is left is split by another sentence or no longer starts and ends on look-alike words."""
+    pairs = [(a, t) for a, t in match.pairs if not claimed[t]]
+    if len(pairs) < max(1, len(match.pairs) // 2):
+        return []
+    looks = [k for k, (a, t) in enumerate(pairs) if fuzz.ratio(words[a].norm, heard[t]) >= 100 * LOOKS_LIKE]
+    if not looks:
+        return []
+    pairs = pairs[looks[0] : looks[-1] + 1]
+    if claimed[pairs[0][1] : pairs[-1][1] + 1].any():  # split by another sentence
+        return []
+    return pairs
 
 
 def _release_glued_edges(
@@ -592,7 +607,8 @@ def _drop_unheard_lead_in(
     """Leave out a sentence's lead-in clause (up to ``MAX_FRAGMENT`` words before its first comma or colon)
     when none of its words was heard as itself, only as a look-alike; or its leading clauses, however
     long, when none of their words was, and a pause that closes a breath group (``EDGE_PAUSE``) parts
-    their speech from the rest of the sentence's.
+    that speech from the rest of the sentence's. A clause that was said but misheard word for word, then
+    a breath, is lost to the transcript this way (see the README's Limits).
 
     Narrators skip lead-ins («وفي الرياضة،»); when they do, the first words they say may still look like
     the lead-in's: under music «أحرزت» came back «اخرى زد», and «اخرى» looks as much like «الرياضة» as like
@@ -612,10 +628,11 @@ def _drop_unheard_lead_in(
             break
         unheard.append(lead)
     for lead in unheard[::-1]:
-        rest = match.pairs[len(lead)][1]
-        if lead and pauses[lead[-1][1] : rest].max() >= EDGE_PAUSE:
-            claimed[match.first : rest] = False  # speech of its own, before a pause: the sound bite's
-            match.pairs, match.first = match.pairs[len(lead) :], rest
+        gap = pauses[lead[-1][1] : match.pairs[len(lead)][1]] if lead else np.zeros(0)
+        if gap.size and gap.max() >= EDGE_PAUSE:
+            said = lead[-1][1] + int(np.argmax(gap)) + 1  # the speech before the pause is the sound bite's
+            claimed[match.first : said] = False
+            match.pairs, match.first = match.pairs[len(lead) :], said
             return
     if unheard and unheard[0] and ends[0] - a0 < MAX_FRAGMENT:
         match.pairs = match.pairs[len(unheard[0]) :]

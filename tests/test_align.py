@@ -577,3 +577,22 @@ def test_every_sentence_gets_its_best_place_before_any_gets_a_second():
     other = Match(sentence=2, pairs=[(9, 5), (10, 6), (11, 7), (12, 8)], score=0.1)
     kept = _select([quote, again, other], words, heard)
     assert [m.pairs for m in kept if m.sentence == 2] == [[(10, 6), (11, 7), (12, 8)]]  # from «سامي»
+
+
+def test_a_sentence_whose_best_place_lost_its_words_keeps_its_turn_for_the_next():
+    """A's best place is over B's speech, which B (better) takes; A's own place, a little lower, still comes
+    before C's weak only place over A's words."""
+    text = article.from_text(
+        "عنوان\n\nأحرزت منتخبات البرازيل فوزا كبيرا.\n\nأحرزت منتخبات ألمانيا فوزا كبيرا.\n\n"
+        "وقالت البرازيلية بفوزها الكبير.\n"
+    )
+    heard = [
+        normalize(w) for w in "احرزت منتخبات المانيا فوزا كبيرا احرزت منتخبات البرازيل فوزا كبيرة".split()
+    ]
+    words = article_words(text, set(heard))
+    b = Match(2, [(6, 0), (7, 1), (8, 2), (9, 3), (10, 4)], 3.0)
+    a_over_b = Match(1, [(1, 0), (2, 1), (3, 2), (4, 3), (5, 4)], 2.4)
+    a = Match(1, [(1, 5), (2, 6), (3, 7), (4, 8), (5, 9)], 2.2)
+    c = Match(3, [(12, 7), (13, 8), (14, 9)], 0.3)
+    kept = _select([b, a_over_b, a, c], words, heard)
+    assert [(m.sentence, m.pairs[0][1]) for m in kept] == [(2, 0), (1, 5)]
