@@ -32,7 +32,7 @@ import itertools
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -259,12 +259,7 @@ def _candidates(
         for k in range(a0, a1):
             norm = words[k].norm
             for key, strength in ((norm, 1.0), ("~" + stem(norm), 0.6)):
-                positions = index.get(key, ())
-                if not positions or len(positions) > COMMON:
-                    continue
-                vote = strength * weight(norm) / len(positions) ** 0.5
-                for pos in positions:
-                    votes[(pos - (k - a0)) // BIN] += vote
+                _vote(votes, index.get(key, ()), k - a0, strength * weight(norm))
         window = functools.partial(_align_window, words, s_index, a0, a1, heard, pauses)
         found = _aligned_at(votes, window)
         if not found and a1 - a0 <= SHORT_SENTENCE:
@@ -292,12 +287,18 @@ def _read_votes(words: list[ArticleWord], a0: int, a1: int, heard: list[str]) ->
     votes: dict[int, float] = defaultdict(float)
     reads = cdist([w.norm for w in words[a0:a1]], heard, scorer=fuzz.ratio, score_cutoff=READS_AS)
     for k, row in enumerate(reads):
-        positions = np.flatnonzero(row)
-        if len(positions) > COMMON:
-            continue
-        for pos in positions:
-            votes[(int(pos) - k) // BIN] += 0.6 * weight(words[a0 + k].norm) / len(positions) ** 0.5
+        _vote(votes, np.flatnonzero(row).tolist(), k, 0.6 * weight(words[a0 + k].norm))
     return votes
+
+
+def _vote(votes: dict[int, float], positions: Sequence[int], k: int, strength: float) -> None:
+    """Add the votes of the transcript ``positions`` where the sentence's ``k``-th word was heard, for the
+    offset bin each puts the sentence at: the rarer the word, the stronger each vote; a word heard in more
+    than ``COMMON`` places says nothing of where the sentence is."""
+    if not positions or len(positions) > COMMON:
+        return
+    for pos in positions:
+        votes[(pos - k) // BIN] += strength / len(positions) ** 0.5
 
 
 def _align_window(

@@ -88,7 +88,11 @@ def group_words(cue_lines: list, words: list[dict]) -> list[list[dict]]:
 def document_findings(document: dict) -> list[list[Finding]]:
     """Every cue's findings, from a JSON result alone."""
     cues = document.get("cues") or []
-    groups = group_words([c["lines"] for c in cues], document.get("words") or [])
+    return findings(cues, group_words([c["lines"] for c in cues], document.get("words") or []), document)
+
+
+def findings(cues: list[dict], groups: list[list[dict]], document: dict) -> list[list[Finding]]:
+    """Each of ``cues``' findings, given its words (``groups``) and the JSON result it belongs to."""
     reheard = document.get("reheard") or []
     return [cue_findings(c, g, heard_in_context(c, reheard)) for c, g in zip(cues, groups, strict=True)]
 

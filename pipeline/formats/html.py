@@ -64,11 +64,7 @@ def media_src(output: Output) -> str:
 def render(output: Output) -> str:
     document = output.document
     cues = [c.record() for c in output.cues]
-    reheard = document.get("reheard") or []
-    findings = [
-        review.cue_findings(c, g, review.heard_in_context(c, reheard))
-        for c, g in zip(cues, cue_words(output), strict=True)
-    ]
+    findings = review.findings(cues, cue_words(output), document)
     counts = review.counts(document, findings)
     title = output.title or Path(document.get("media", "report")).stem
     rows = "\n".join(_cue_row(n, *pair) for n, pair in enumerate(zip(cues, findings, strict=True), 1))
