@@ -6,7 +6,8 @@ import itertools
 from dataclasses import replace
 
 from pipeline import article
-from pipeline.align import Match, _select, align, article_words
+from pipeline.align import Match, align, article_words
+from pipeline.align.find import select
 from pipeline.arabic import normalize, normalize_text
 from pipeline.data import Break, Transcript, Word
 
@@ -575,7 +576,7 @@ def test_every_sentence_gets_its_best_place_before_any_gets_a_second():
     quote = Match(sentence=1, pairs=[(4, 0), (5, 1), (6, 2), (7, 3)], score=1.8)
     again = Match(sentence=1, pairs=[(1, 7), (2, 8), (4, 9), (5, 10)], score=0.6)
     other = Match(sentence=2, pairs=[(9, 5), (10, 6), (11, 7), (12, 8)], score=0.1)
-    kept = _select([quote, again, other], words, heard)
+    kept = select([quote, again, other], words, heard)
     assert [m.pairs for m in kept if m.sentence == 2] == [[(10, 6), (11, 7), (12, 8)]]  # from «سامي»
 
 
@@ -594,5 +595,5 @@ def test_a_sentence_whose_best_place_lost_its_words_keeps_its_turn_for_the_next(
     a_over_b = Match(1, [(1, 0), (2, 1), (3, 2), (4, 3), (5, 4)], 2.4)
     a = Match(1, [(1, 5), (2, 6), (3, 7), (4, 8), (5, 9)], 2.2)
     c = Match(3, [(12, 7), (13, 8), (14, 9)], 0.3)
-    kept = _select([b, a_over_b, a, c], words, heard)
+    kept = select([b, a_over_b, a, c], words, heard)
     assert [(m.sentence, m.pairs[0][1]) for m in kept] == [(2, 0), (1, 5)]

@@ -1,0 +1,82 @@
+"""align: article × recognised words → the article's own text, timed, plus the speech the article lacks.
+
+How it works, in four passes, each about linear in the sizes of article and transcript, one module each:
+
+1. **Find** (``find``) where each article sentence may have been spoken. Every article word votes, through
+   an index of the transcript's normalised words (and of their stems, so «والأنهار» meets «الانهار»), for
+   the transcript offset its sentence would start at; rare words weigh more. Offsets with enough votes are
+   candidates, so a sentence can be found anywhere, in any order, and more than once.
+2. **Align** (``find``) each candidate word by word: a dynamic programme over the sentence and a window of
+   transcript around the offset, with fuzzy word similarity (misheard words still pair up as
+   substitutions), free transcript words before and after the sentence, and a cost for article words never
+   spoken. A short fragment cut off from the rest by a long pause and speech it does not hold (a lead-in
+   matched to a sound bite) is trimmed. A candidate is kept if enough of the sentence was heard. Kept
+   candidates are granted transcript words best-first; a weaker one only gets words nobody claimed, so
+   sentences never share speech.
+3. **Settle** (``edges``) each found sentence's edges: misheard edge words are taken in from the speech
+   beside them, a sound bite's words paired with an unspoken lead-in are given back, and a piece Whisper
+   split off an edge word («من» of «مما») is taken in.
+4. **Emit** (``emit``) tokens: each spoken article word with its own spelling and punctuation and the time of
+   the word it was heard as (with the unmatched words that belong to it); article words the narrator
+   skipped at a sentence's edges, or in runs of more than ``MAX_SKIPPED_INSIDE``, are left out; transcript
+   words no sentence claimed become off-script tokens, shown as heard.
+
+``common`` holds what the passes share: the article as matching words (``ArticleWord``), a sentence's place
+(``Match``), when a heard word reads as an article word, and the pauses that part speech.
+
+Given a ``Listen`` (the transcribe stage's model, ``listen.py``), the aligner also asks Whisper about a
+found sentence's edges: whether its unheard first words were said (forced decoding), what its unheard
+last words are (decoding led by the words before them), and whether weak last words found beyond a long
+pause were said in that pause instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+
+import numpy as np
+
+from .. import numerals
+from ..data import Alignment, Article, Listen, Transcript
+from . import edges
+from .common import ArticleWord, Match, article_words, sentence_spans, texts
+from .emit import article_tokens, mark_source_changes, offscript_tokens
+from .find import candidates, select
+
+__all__ = ["ArticleWord", "Match", "align", "article_words"]
+
+log = logging.getLogger(__name__)
+
+
+def align(article: Article, transcript: Transcript, listen: Listen | None = None) -> Alignment:
+    """The article's sentences found in ``transcript``, as timed tokens of the article's own text, and the
+    speech no sentence holds, as tokens of the transcript's text.
+
+    ``listen`` (``listen.listener``: the transcribe stage's model), when given, is also asked whether the
+    first words of a found sentence that Whisper did not write down were said, and what its unheard last
+    words are; without it, the length of the voice beside the sentence alone decides.
+    """
+    pieces, heard, origin = numerals.heard_words(transcript.words, numerals.vocabulary(texts(article)))
+    words = article_words(article, set(heard))
+    pauses = np.array([b.start - a.end for a, b in itertools.pairwise(pieces)] + [0.0])
+    sentences = sentence_spans(words)
+    found = select(candidates(words, sentences, heard, pauses), words, heard)
+    matches, claimed = edges.settle(found, words, sentences, pieces, heard, pauses, listen)
+    tokens = article_tokens(
+        words, matches, tuple(pieces), claimed, transcript.voiced, listen, transcript.held
+    )
+    heard_claimed = np.zeros(len(transcript.words), bool)
+    heard_claimed[origin[claimed]] = True  # a number Whisper wrote is shown off-script only if none of it is
+    tokens += offscript_tokens(transcript.words, heard_claimed)
+    tokens.sort(key=lambda t: (t.start, t.end))
+    spoken = {words[i].paragraph for m in matches for i, _ in m.pairs}
+    unspoken = tuple(p for p in range(len(article.paragraphs)) if p not in spoken)
+    log.info(
+        "aligned %d of %d article sentences; %d off-script words; %d paragraphs never spoken",
+        len({m.sentence for m in matches}),
+        len(sentences),
+        int((~claimed).sum()),
+        len(unspoken),
+    )
+    return Alignment(tokens=tuple(mark_source_changes(tokens)), unspoken_paragraphs=unspoken)

@@ -1,0 +1,407 @@
+"""align.edges: which speech beside a found sentence is its own: misheard edge words taken in, a sound
+bite's words paired with an unspoken lead-in given back, a split-off piece or a verse number taken in."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..arabic import normalize
+from ..data import Break, Listen, Word
+from .common import (
+    CONTINUATION,
+    EDGE_PAUSE,
+    MAX_EDGE_WORDS,
+    MAX_FRAGMENT,
+    SPLIT_PAUSE,
+    ArticleWord,
+    Match,
+    joins_better,
+    reads_as,
+)
+from .emit import heard_after
+
+MAX_EDGE_RUN = 6
+"""Unheard article words at a sentence's edge that misheard speech running on from it may stand for: a
+reciter's last verse, misheard whole under a bed («الله في عف إذا رجت الارضر نعم» for «رافعة إذا رجت الأرض
+رجا»), is five. The speech must still close at a pause and have about as many letters."""
+
+
+CLOSING_SAMPLE = 5
+"""Pauses inside a sentence from which its own pauses say how long the pause that ends it is."""
+
+
+ECHO_LETTERS = 4
+"""Letters from which a heard word that reads as an article word is evidence of where that word was said."""
+
+
+@dataclass
+class Scene:
+    """What the edge passes read and change: the article's matching words and its sentences' spans, the
+    transcript's words (``pieces``: a number split into the words it was said as) with their matching forms
+    (``heard``), the pause after each word, whether Whisper closed a sentence on it, and which words a
+    found sentence holds (``claimed``, changed in place as edges move)."""
+
+    words: list[ArticleWord]
+    sentences: list[tuple[int, int]]
+    pieces: list[Word]
+    heard: list[str]
+    pauses: np.ndarray
+    closes: np.ndarray
+    claimed: np.ndarray
+
+
+def settle(
+    matches: list[Match],
+    words: list[ArticleWord],
+    sentences: list[tuple[int, int]],
+    pieces: list[Word],
+    heard: list[str],
+    pauses: np.ndarray,
+    listen: Listen | None,
+) -> tuple[list[Match], np.ndarray]:
+    """The found sentences with their edges settled, and which transcript words they hold.
+
+    In order: edge pairs glued to the speech beside a sentence are given up, and (with ``listen``) last
+    pairs beyond a long pause that Whisper hears said before it; misheard edge words are taken in from the
+    speech beside them; unheard lead-ins are left out; a sentence left with one heard word is dropped (one
+    word alone is no evidence of a sentence); a split-off piece of an edge word and a verse number Whisper
+    wrote after a verse are taken in.
+    """
+    claimed = np.zeros(len(heard), bool)
+    for match in matches:
+        claimed[match.first : match.last + 1] = True
+    closes = np.array([p.ends_sentence for p in pieces], bool)
+    scene = Scene(words, sentences, pieces, heard, pauses, closes, claimed)
+    for match in matches:
+        _release_glued_edges(match, scene)
+        if listen:
+            _release_tail_heard_before(match, scene, listen)
+    _settle_edges(matches, scene)
+    for match in matches:
+        _drop_unheard_lead_in(match, scene)
+    kept = []
+    for match in matches:
+        a0, a1 = sentences[match.sentence]
+        if len(match.pairs) < 2 <= a1 - a0:
+            claimed[match.first : match.last + 1] = False
+        else:
+            kept.append(match)
+    for match in kept:
+        _absorb_split_edges(match, scene)
+        _take_verse_number(match, scene)
+    return kept, claimed
+
+
+def _release_glued_edges(match: Match, scene: Scene) -> None:
+    """Give up a few edge pairs that Whisper heard as the end (or start) of the speech beside the sentence.
+
+    A sound bite ending «مهمة للغاية» was heard «مهمة للراية.» (batched: «للعراية»), and that looks enough
+    like the unspoken lead-in «الرياضة،» to be paired with it. But it runs on from the sound bite with no
+    pause and a long pause parts it from the rest of the sentence; and either Whisper closed a sentence on
+    it or none of its words reads as the article's (``READS_AS``): it is the sound bite's. Likewise at the
+    sentence's end, mirrored.
+    """
+    pairs = match.pairs
+
+    def apart(run: list[tuple[int, int]], closed: bool) -> bool:
+        return closed or not any(reads_as(scene.words[a].norm, scene.heard[t]) for a, t in run)
+
+    for k in range(min(MAX_FRAGMENT, (len(pairs) - 1) // 2)):
+        t, next_t = pairs[k][1], pairs[k + 1][1]
+        before = match.first - 1
+        if (
+            apart(pairs[: k + 1], scene.closes[t])
+            and scene.pauses[t:next_t].max() >= SPLIT_PAUSE
+            and before >= 0
+            and not scene.claimed[before]
+            and scene.pauses[before] < EDGE_PAUSE
+        ):
+            scene.claimed[match.first : next_t] = False
+            match.pairs, match.first = pairs[k + 1 :], next_t
+            return
+    for k in range(min(MAX_FRAGMENT, (len(pairs) - 1) // 2)):
+        t, prev_t = pairs[-1 - k][1], pairs[-2 - k][1]
+        after = match.last + 1
+        if (
+            apart(pairs[len(pairs) - 1 - k :], scene.closes[prev_t])
+            and scene.pauses[prev_t:t].max() >= SPLIT_PAUSE
+            and after < len(scene.claimed)
+            and not scene.claimed[after]
+            and scene.pauses[match.last] < EDGE_PAUSE
+        ):
+            scene.claimed[prev_t + 1 : match.last + 1] = False
+            match.pairs, match.last = pairs[: -1 - k], prev_t
+            return
+
+
+def _release_tail_heard_before(match: Match, scene: Scene, listen: Listen) -> None:
+    """Give up a sentence's last pairs, set apart by a long pause, when none reads as its article word and
+    Whisper, led by the words before the pause, hears those article words in it.
+
+    Batched decoding under music lost the last 10 s of a verse, and the programme paired its last word
+    «وصاكم» with the next verse's misheard first word «وقدارم», 11.3 s on: the next verse lost its first
+    words to it. Led by «إلا بالحق ذلكم», Whisper hears «وقعك به لعلكم تعقلون» in those 10 s. The
+    released words are the next sentence's to take; the sentence's end is listened for again when it is
+    shown (``emit.listened_tail``).
+    """
+    pairs = match.pairs
+    for k in range(1, min(MAX_FRAGMENT, len(pairs) - CONTINUATION) + 1):
+        (a_before, t_before), (a, t) = pairs[-k - 1], pairs[-k]
+        if scene.pauses[t_before:t].max() < SPLIT_PAUSE:
+            continue
+        if any(reads_as(scene.words[b].norm, normalize(scene.pieces[u].text)) for b, u in pairs[-k:]):
+            return
+        known = pairs[-k - CONTINUATION : -k]
+        rest = list(range(a_before + 1, scene.sentences[match.sentence][1]))
+        _, spans = heard_after(
+            scene.words,
+            [b for b, _ in known],
+            rest,
+            scene.pieces[known[0][1]].start,
+            scene.pieces[t].start,
+            listen,
+        )
+        if len(spans) > rest.index(a):
+            scene.claimed[t_before + 1 : match.last + 1] = False
+            match.pairs, match.last = pairs[:-k], t_before
+        return
+
+
+def _settle_edges(matches: list[Match], scene: Scene) -> None:
+    """Let a found sentence's context decide the misheard words at its edges.
+
+    Whisper mishears sentence edges most («دخلاً» as «لد فنة»): the sentence is found, but its edge words
+    match nothing and the speech they were heard as would be shown as off-script text, with the sentence's
+    cue cut short. When that speech runs on from the sentence without a pause, and ends at one, or lies
+    beyond a pause but says one of the sentence's unheard words (``_echoes``), it is the sentence's own
+    edge: the article's words are shown for it, breath after breath. First, a word the next sentence took only
+    by its weak first match, across a long pause from the rest of it, goes back to the sentence it runs on
+    from.
+    """
+    ordered = sorted(matches, key=lambda m: m.first)
+    for before, after in itertools.pairwise(ordered):
+        if _missing_tail(before, scene.sentences) and after.first == before.last + 1:
+            _release_stray_head(after, scene, before.last)
+    for match, at_end in itertools.product(ordered, (True, False)):
+        while _take_edge_speech(match, scene, at_end):
+            pass  # a breath after a breath: «يا عيوكم لعلكم ‖ تذكو» is «يعظكم لعلكم ‖ تذكرون»
+
+
+def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
+    """Leave out a sentence's lead-in clause (up to ``MAX_FRAGMENT`` words before its first comma or colon)
+    when none of its words was heard as itself, only as a look-alike; or its leading clauses, however
+    long, when none of their words was, and a pause that closes a breath group (``EDGE_PAUSE``) parts
+    that speech from the rest of the sentence's. A clause that was said but misheard word for word, then
+    a breath, is lost to the transcript this way (see the README's Limits).
+
+    Narrators skip lead-ins («وفي الرياضة،»); when they do, the first words they say may still look like
+    the lead-in's: under music «أحرزت» came back «اخرى زد», and «اخرى» looks as much like «الرياضة» as like
+    «أحرزت» (55 either way), so the unspoken «الرياضة،» was shown. A lead-in that was said has a word
+    heard as itself; this one's speech goes to the sentence's first word after it. Speech before a pause
+    is not that word's: a guest's «الجزيرة ولا يستحي في ذلك», 1.05 s before the quoted question
+    «من اخترع هذه الآلة؟», was paired with its unspoken attribution «الجلسة الأولى، سأل أحد الحضور:»
+    and shown as it, and another's last word «الدستورية», 0.55 s before a quote, as «التي ضربها
+    المحاضر:»; it is the guest's, shown as heard.
+    """
+    a0, a1 = scene.sentences[match.sentence]
+    ends = [a for a in range(a0, a1 - 1) if scene.words[a].brk >= Break.CLAUSE]  # each clause's last word
+    unheard = []  # the leads, clause by clause, none of whose words was heard as itself
+    for clause_end in ends:
+        lead = [(a, t) for a, t in match.pairs if a <= clause_end]
+        if len(lead) == len(match.pairs) or any(
+            reads_as(scene.words[a].norm, scene.heard[t]) for a, t in lead
+        ):
+            break
+        unheard.append(lead)
+    for lead in unheard[::-1]:
+        gap = scene.pauses[lead[-1][1] : match.pairs[len(lead)][1]] if lead else np.zeros(0)
+        if gap.size and gap.max() >= EDGE_PAUSE:
+            said = lead[-1][1] + int(np.argmax(gap)) + 1  # the speech before the pause is the sound bite's
+            scene.claimed[match.first : said] = False
+            match.pairs, match.first = match.pairs[len(lead) :], said
+            return
+    if unheard and unheard[0] and ends[0] - a0 < MAX_FRAGMENT:
+        match.pairs = match.pairs[len(unheard[0]) :]
+
+
+def _missing_tail(match: Match, sentences: list[tuple[int, int]]) -> list[int]:
+    return list(range(match.pairs[-1][0] + 1, sentences[match.sentence][1]))
+
+
+def _missing_head(match: Match, sentences: list[tuple[int, int]]) -> list[int]:
+    return list(range(sentences[match.sentence][0], match.pairs[0][0]))
+
+
+def _release_stray_head(match: Match, scene: Scene, previous: int) -> None:
+    """Give up the first pairs of ``match`` when they run on from ``previous`` and a long pause parts them
+    from the rest of the sentence."""
+    if scene.pauses[previous] >= EDGE_PAUSE:
+        return
+    pairs = match.pairs
+    for k in range(min(MAX_EDGE_WORDS, len(pairs) - 1)):
+        gap = scene.pauses[pairs[k][1] : pairs[k + 1][1]].max()
+        if gap >= SPLIT_PAUSE:
+            if k + 1 < len(pairs) - (k + 1):
+                scene.claimed[match.first : pairs[k + 1][1]] = False
+                match.pairs = pairs[k + 1 :]
+                match.first = match.pairs[0][1]
+            return
+
+
+def _take_edge_speech(match: Match, scene: Scene, at_end: bool) -> bool:
+    """Extend ``match`` at one edge by the breath of speech beside it that says its unheard edge words;
+    whether it did."""
+    missing = _missing_tail(match, scene.sentences) if at_end else _missing_head(match, scene.sentences)[::-1]
+    if not 0 < len(missing) <= MAX_EDGE_RUN:
+        return False
+    start, step = (match.last + 1, +1) if at_end else (match.first - 1, -1)
+    most, closing = 2 * len(missing) + 1, _closing_pause(match, scene.pauses)
+    run = _breath(start, step, most, scene.pauses, scene.claimed, closing)
+    if not run:  # a pause first: the breath beyond it is the sentence's only if it says one of its words
+        beyond = _breath(start, step, most, scene.pauses, scene.claimed, closing, across=True)
+        run = beyond if _echoes(missing, beyond, scene.words, scene.heard) else []
+    said = _stood_for(missing, run, scene.words, scene.heard)
+    if not said:
+        return False
+    pairs = _edge_pairs(said, run, at_end)
+    if at_end:
+        match.pairs, match.last = match.pairs + pairs, run[-1]
+    else:
+        match.pairs, match.first = pairs + match.pairs, run[0]
+    scene.claimed[run] = True
+    return True
+
+
+def _edge_pairs(said: list[int], run: list[int], at_end: bool) -> list[tuple[int, int]]:
+    """Pair article words with the speech that says them (both in time order). Words nearest the found part
+    pair one to one; the farthest article word takes the rest of the speech (speech between heard words
+    belongs to the word before it), and article words left over in between are shown unheard."""
+    shared = min(len(run), len(said)) - 1
+    if at_end:
+        return [(said[i], run[i]) for i in range(shared)] + [(said[-1], run[shared])]
+    return [(said[0], run[0])] + [
+        (said[len(said) - shared + i], run[len(run) - shared + i]) for i in range(shared)
+    ]
+
+
+def _closing_pause(match: Match, pauses: np.ndarray) -> float:
+    """Seconds of pause that end ``match``'s sentence: ``EDGE_PAUSE``, or longer than 9 in 10 of the pauses
+    between the sentence's own words where the speaker pauses longer inside it.
+
+    A reciter chants with a second's pause between words («سيدخلون ‖ جهنم داخرين» under a music bed, 1.1 s);
+    at a narrator's 0.35 s the misheard end of that sentence was cut off from it and shown as heard.
+    """
+    inside = pauses[match.first : match.last]
+    if len(inside) < CLOSING_SAMPLE:
+        return EDGE_PAUSE
+    return max(EDGE_PAUSE, float(np.quantile(inside, 0.9)))
+
+
+def _echoes(missing: list[int], run: list[int], words: list[ArticleWord], heard: list[str]) -> bool:
+    """Whether speech ``run`` holds a word that reads as one of the ``missing`` article words, and one long
+    enough (``ECHO_LETTERS``) to be that word rather than a common short one.
+
+    Under music the reciter's «يعظكم لعلكم تذكرون», 3 s after the rest of its verse, came back «يا عيوكم
+    لعلكم تذكو»: set apart by a pause, yet «لعلكم» is the sentence's own missing word.
+    """
+    return any(
+        len(words[a].norm) >= ECHO_LETTERS and reads_as(words[a].norm, heard[t]) for a in missing for t in run
+    )
+
+
+def _breath(
+    start: int,
+    step: int,
+    most: int,
+    pauses: np.ndarray,
+    claimed: np.ndarray,
+    closing: float = EDGE_PAUSE,
+    across: bool = False,
+) -> list[int]:
+    """The unclaimed transcript words from ``start`` outwards that run on without a ``closing`` pause, in
+    time order, provided such a pause (or a claimed word, or the end) closes them within ``most`` words;
+    else none.
+
+    Where no pause closes them, the speaker pauses as long inside sentences as between them (a reciter
+    breathes after every verse, and one article sentence holds several): the run then ends at the longest
+    pause within reach. «وشنس وقحانا الحصول», the misheard first verse «والشمس وضحاها» of a sentence,
+    lies 2.2 s before its next verse and 1.6 s after the previous sentence. ``across``: the walk starts
+    beyond the pause at ``start``, with the breath after it.
+    """
+    run: list[int] = []
+    joints: list[float] = []  # the pause before each word of the run, in the walk's order
+    t = start
+    while 0 <= t < len(claimed) and not claimed[t] and len(run) <= most:
+        joint = t - 1 if step > 0 else t  # the pause between t and the word before it in the walk
+        if pauses[joint] >= closing and not (across and t == start):
+            break
+        run.append(t)
+        joints.append(float(pauses[joint]))
+        t += step
+    if len(run) > most:
+        cut = 1 + int(np.argmax(joints[1:]))
+        run = run[:cut] if joints[cut] >= EDGE_PAUSE else []
+    return sorted(run)
+
+
+def _stood_for(missing: list[int], run: list[int], words: list[ArticleWord], heard: list[str]) -> list[int]:
+    """The article words, of ``missing`` (nearest the found part first), that the speech ``run`` says.
+
+    Speech stands for the nearest article words whose length is closest to its own, within half to twice
+    as many letters; the farther ones (an unspoken lead-in, a dropped last word) stay unheard.
+    """
+    said = sum(len(heard[t]) for t in run)
+    best: tuple[float, int] | None = None
+    written = 0
+    for count, a in enumerate(missing, 1):
+        written += len(words[a].norm)
+        ratio = said / written
+        if 0.5 <= ratio <= 2.0 and (best is None or abs(np.log(ratio)) < best[0]):
+            best = (abs(np.log(ratio)), count)
+    return sorted(missing[: best[1]]) if run and best else []
+
+
+def _absorb_split_edges(match: Match, scene: Scene) -> None:
+    """Take in an unclaimed transcript word beside a sentence's edge when it is a piece of the edge word.
+
+    Whisper hears «مما» as «من ما»: the pairs hold «ما», and «من» would otherwise be shown as off-script
+    speech, before the sentence, with the wrong text.
+    """
+    (a_first, t_first), (a_last, t_last) = match.pairs[0], match.pairs[-1]
+    before = match.first - 1
+    if before >= 0 and not scene.claimed[before] and scene.heard[before]:
+        target = scene.words[a_first].norm
+        if joins_better(target, scene.heard[before] + scene.heard[t_first], scene.heard[t_first]):
+            match.first = before
+            scene.claimed[before] = True
+    after = match.last + 1
+    if after < len(scene.heard) and not scene.claimed[after] and scene.heard[after]:
+        target = scene.words[a_last].norm
+        if joins_better(target, scene.heard[t_last] + scene.heard[after], scene.heard[t_last]):
+            match.last = after
+            scene.claimed[after] = True
+
+
+def _take_verse_number(match: Match, scene: Scene) -> None:
+    """Take in the number Whisper writes after a recited verse as the verse's drawn-out end.
+
+    Trained on numbered verses, Whisper closes a recited verse with its number, nobody having said it
+    («تذكرون ‖ 8.», «عظيم. 10.», «تذكرون. 17.» on the bench, at 0.26 probability and more, where
+    ``transcribe`` drops those under 0.1): digits alone, closing Whisper's sentence, right after a whole
+    sentence's last word, within the pause that would still be inside the sentence. It lies on the voice of
+    the last syllable, held 2 s longer than Whisper's word: the sentence's last word spans it.
+    """
+    after = match.last + 1
+    if (
+        after < len(scene.pieces)
+        and not scene.claimed[after]
+        and match.pairs[-1][0] == scene.sentences[match.sentence][1] - 1
+        and re.fullmatch(r"[0-9٠-٩]+\.", scene.pieces[after].text.strip())
+        and scene.pauses[match.last] < _closing_pause(match, scene.pauses)
+    ):
+        match.last = after
+        scene.claimed[after] = True
