@@ -8,14 +8,16 @@ headings that slip through («شاهد أيضاً», «اترك تعليقاً»
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
 from .data import Article, Paragraph, Sentence
 from .errors import ReportsubsError
 
-SENTENCE_END = re.compile(r"(?<=[.!?؟…])(?<!ـ\.)[\"'»”)\]]*\s+")
-"""Not after «ـ.»: a dot after tatweel is inside an obfuscated word («حمـ. ـاس»), not at a sentence's end."""
+SENTENCE_END = re.compile(r"(?<!ـ)[.!?؟…][\"'»”)\]]*(?=\s)")
+"""A sentence's closing mark with the quotes and brackets that close after it («…الآلة؟»), which stay
+with the sentence; not a dot after tatweel, which is inside an obfuscated word («حمـ. ـاس»)."""
 CLAUSE_END = re.compile(r"(?<=[،,؛;:])\s+")
 BOILERPLATE = re.compile(
     r"^\s*(شاهد|اقرأ|إقرأ|اقرا|تابع)\s+(أيضا|أيضاً|ايضا|ايضاً|المزيد)"
@@ -117,9 +119,16 @@ def to_markdown(article: Article) -> str:
 
 
 def split_sentences(paragraph: str) -> tuple[Sentence, ...]:
+    """A paragraph's sentences, each cut into clauses.
+
+    >>> [s.text for s in split_sentences("سأل: «من اخترع هذه الآلة؟» ثم تلا: «الم». وقالت حمـ. ـاس: نعم")]
+    ['سأل: «من اخترع هذه الآلة؟»', 'ثم تلا: «الم».', 'وقالت حمـ. ـاس: نعم']
+    """
+    text = paragraph.strip()
+    cuts = [0, *(m.end() for m in SENTENCE_END.finditer(text)), len(text)]
     sentences = []
-    for part in SENTENCE_END.split(paragraph.strip()):
-        part = " ".join(part.split())
+    for start, end in itertools.pairwise(cuts):
+        part = " ".join(text[start:end].split())
         if part:
             clauses = tuple(c for c in (" ".join(x.split()) for x in CLAUSE_END.split(part)) if c)
             sentences.append(Sentence(text=part, clauses=clauses))
