@@ -573,9 +573,9 @@ def test_every_sentence_gets_its_best_place_before_any_gets_a_second():
     )
     heard = "من اختام هذه الآلة ذلك السنة سامي رسائي رحبك من بينها".split()
     words = article_words(text, set(heard))
-    quote = Match(sentence=1, pairs=[(4, 0), (5, 1), (6, 2), (7, 3)], score=1.8)
-    again = Match(sentence=1, pairs=[(1, 7), (2, 8), (4, 9), (5, 10)], score=0.6)
-    other = Match(sentence=2, pairs=[(9, 5), (10, 6), (11, 7), (12, 8)], score=0.1)
+    quote = Match(sentence=1, pairs=[(4, 0), (5, 1), (6, 2), (7, 3)], score=1.8, span=(1, 8))
+    again = Match(sentence=1, pairs=[(1, 7), (2, 8), (4, 9), (5, 10)], score=0.6, span=(1, 8))
+    other = Match(sentence=2, pairs=[(9, 5), (10, 6), (11, 7), (12, 8)], score=0.1, span=(8, 14))
     kept = select([quote, again, other], words, heard)
     assert [m.pairs for m in kept if m.sentence == 2] == [[(10, 6), (11, 7), (12, 8)]]  # from «سامي»
 
@@ -591,9 +591,34 @@ def test_a_sentence_whose_best_place_lost_its_words_keeps_its_turn_for_the_next(
         normalize(w) for w in "احرزت منتخبات المانيا فوزا كبيرا احرزت منتخبات البرازيل فوزا كبيرة".split()
     ]
     words = article_words(text, set(heard))
-    b = Match(2, [(6, 0), (7, 1), (8, 2), (9, 3), (10, 4)], 3.0)
-    a_over_b = Match(1, [(1, 0), (2, 1), (3, 2), (4, 3), (5, 4)], 2.4)
-    a = Match(1, [(1, 5), (2, 6), (3, 7), (4, 8), (5, 9)], 2.2)
-    c = Match(3, [(12, 7), (13, 8), (14, 9)], 0.3)
+    b = Match(2, [(6, 0), (7, 1), (8, 2), (9, 3), (10, 4)], 3.0, (6, 11))
+    a_over_b = Match(1, [(1, 0), (2, 1), (3, 2), (4, 3), (5, 4)], 2.4, (1, 6))
+    a = Match(1, [(1, 5), (2, 6), (3, 7), (4, 8), (5, 9)], 2.2, (1, 6))
+    c = Match(3, [(12, 7), (13, 8), (14, 9)], 0.3, (11, 15))
     kept = select([b, a_over_b, a, c], words, heard)
     assert [(m.sentence, m.pairs[0][1]) for m in kept] == [(2, 0), (1, 5)]
+
+
+def test_a_quote_whose_attribution_nobody_says_is_found_alone():
+    """The report plays the question; nobody says who asked it. Six unspoken words of attribution cost the
+    sentence more than its four misheard quoted words earn, and it was found nowhere: the quote alone is,
+    and shown as the article writes it, closing guillemet included."""
+    text = article.from_text(
+        "عنوان\n\nافتتح المحاضر الندوة من القاعة بكلمة قصيرة عن الاختراعات من جديد.\n\n"
+        "وفي الجلسة الأولى، سأل أحد الحضور: «من اخترع هذه الآلة؟» ثم ضحك.\n"
+    )
+    heard = spoken(
+        "افتتح المحاضر الندوة من القاعة بكلمة قصيرة عن الاختراعات من جديد",
+        "الجزيرة لا تستحي أبدا",
+        "من اختى اهذه الالاء",
+    )
+    result = align(text, heard)
+    assert shown(result).endswith("جديد. «من اخترع هذه الآلة؟»")
+    assert shown(result, "transcript") == "الجزيرة لا تستحي أبدا"
+
+
+def test_a_sentence_found_whole_is_not_cut_to_its_quote():
+    """Where the attribution was said, the whole sentence is found and shown, not the quote alone."""
+    text = article.from_text("عنوان\n\nوفي الجلسة الأولى، سأل أحد الحضور: «من اخترع هذه الآلة؟»\n")
+    result = align(text, spoken("وفي الجلسة الأولى سأل أحد الحضور من اختى اهذه الالاء"))
+    assert shown(result) == "وفي الجلسة الأولى، سأل أحد الحضور: «من اخترع هذه الآلة؟»"

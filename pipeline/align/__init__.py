@@ -62,7 +62,7 @@ def align(article: Article, transcript: Transcript, listen: Listen | None = None
     pauses = np.array([b.start - a.end for a, b in itertools.pairwise(pieces)] + [0.0])
     sentences = sentence_spans(words)
     found = select(candidates(words, sentences, heard, pauses), words, heard)
-    matches, claimed = edges.settle(found, words, sentences, pieces, heard, pauses, listen)
+    matches, claimed = edges.settle(found, words, pieces, heard, pauses, listen)
     tokens = article_tokens(
         words, matches, tuple(pieces), claimed, transcript.voiced, listen, transcript.held
     )

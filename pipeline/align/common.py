@@ -23,7 +23,7 @@ MAX_FRAGMENT = 3
 
 
 MAX_EDGE_WORDS = 3
-"""Unheard article words at a sentence's edge that the voice beside it may stand for (``emit.voiced_edges``);
+"""Unheard article words at a sentence's edge that the voice beside it may stand for (``emit._voiced_edges``);
 first pairs a sentence gives back to the one before it (``edges._release_stray_head``)."""
 
 
@@ -64,6 +64,9 @@ class Match:
     pairs: list[tuple[int, int]]
     """(article word index, transcript word index) for every article word heard, in order."""
     score: float
+    span: tuple[int, int]
+    """The article words this place may hold: its sentence's, or those of a quote in it found alone
+    (``find.quotes``)."""
     first: int = -1
     last: int = -1
     """The transcript words the sentence claims: from its first pair's, or a split-off piece before it,

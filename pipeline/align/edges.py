@@ -40,13 +40,12 @@ ECHO_LETTERS = 4
 
 @dataclass
 class Scene:
-    """What the edge passes read and change: the article's matching words and its sentences' spans, the
-    transcript's words (``pieces``: a number split into the words it was said as) with their matching forms
-    (``heard``), the pause after each word, whether Whisper closed a sentence on it, and which words a
-    found sentence holds (``claimed``, changed in place as edges move)."""
+    """What the edge passes read and change: the article's matching words, the transcript's words
+    (``pieces``: a number split into the words it was said as) with their matching forms (``heard``), the
+    pause after each word, whether Whisper closed a sentence on it, and which words a found sentence holds
+    (``claimed``, changed in place as edges move)."""
 
     words: list[ArticleWord]
-    sentences: list[tuple[int, int]]
     pieces: list[Word]
     heard: list[str]
     pauses: np.ndarray
@@ -57,7 +56,6 @@ class Scene:
 def settle(
     matches: list[Match],
     words: list[ArticleWord],
-    sentences: list[tuple[int, int]],
     pieces: list[Word],
     heard: list[str],
     pauses: np.ndarray,
@@ -75,7 +73,7 @@ def settle(
     for match in matches:
         claimed[match.first : match.last + 1] = True
     closes = np.array([p.ends_sentence for p in pieces], bool)
-    scene = Scene(words, sentences, pieces, heard, pauses, closes, claimed)
+    scene = Scene(words, pieces, heard, pauses, closes, claimed)
     for match in matches:
         _release_glued_edges(match, scene)
         if listen:
@@ -85,7 +83,7 @@ def settle(
         _drop_unheard_lead_in(match, scene)
     kept = []
     for match in matches:
-        a0, a1 = sentences[match.sentence]
+        a0, a1 = match.span
         if len(match.pairs) < 2 <= a1 - a0:
             claimed[match.first : match.last + 1] = False
         else:
@@ -156,7 +154,7 @@ def _release_tail_heard_before(match: Match, scene: Scene, listen: Listen) -> No
         if any(reads_as(scene.words[b].norm, normalize(scene.pieces[u].text)) for b, u in pairs[-k:]):
             return
         known = pairs[-k - CONTINUATION : -k]
-        rest = list(range(a_before + 1, scene.sentences[match.sentence][1]))
+        rest = list(range(a_before + 1, match.span[1]))
         _, spans = heard_after(
             scene.words,
             [b for b, _ in known],
@@ -184,7 +182,7 @@ def _settle_edges(matches: list[Match], scene: Scene) -> None:
     """
     ordered = sorted(matches, key=lambda m: m.first)
     for before, after in itertools.pairwise(ordered):
-        if _missing_tail(before, scene.sentences) and after.first == before.last + 1:
+        if _missing_tail(before) and after.first == before.last + 1:
             _release_stray_head(after, scene, before.last)
     for match, at_end in itertools.product(ordered, (True, False)):
         while _take_edge_speech(match, scene, at_end):
@@ -207,7 +205,7 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
     and shown as it, and another's last word «الدستورية», 0.55 s before a quote, as «التي ضربها
     المحاضر:»; it is the guest's, shown as heard.
     """
-    a0, a1 = scene.sentences[match.sentence]
+    a0, a1 = match.span
     ends = [a for a in range(a0, a1 - 1) if scene.words[a].brk >= Break.CLAUSE]  # each clause's last word
     unheard = []  # the leads, clause by clause, none of whose words was heard as itself
     for clause_end in ends:
@@ -228,12 +226,12 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
         match.pairs = match.pairs[len(unheard[0]) :]
 
 
-def _missing_tail(match: Match, sentences: list[tuple[int, int]]) -> list[int]:
-    return list(range(match.pairs[-1][0] + 1, sentences[match.sentence][1]))
+def _missing_tail(match: Match) -> list[int]:
+    return list(range(match.pairs[-1][0] + 1, match.span[1]))
 
 
-def _missing_head(match: Match, sentences: list[tuple[int, int]]) -> list[int]:
-    return list(range(sentences[match.sentence][0], match.pairs[0][0]))
+def _missing_head(match: Match) -> list[int]:
+    return list(range(match.span[0], match.pairs[0][0]))
 
 
 def _release_stray_head(match: Match, scene: Scene, previous: int) -> None:
@@ -255,7 +253,7 @@ def _release_stray_head(match: Match, scene: Scene, previous: int) -> None:
 def _take_edge_speech(match: Match, scene: Scene, at_end: bool) -> bool:
     """Extend ``match`` at one edge by the breath of speech beside it that says its unheard edge words;
     whether it did."""
-    missing = _missing_tail(match, scene.sentences) if at_end else _missing_head(match, scene.sentences)[::-1]
+    missing = _missing_tail(match) if at_end else _missing_head(match)[::-1]
     if not 0 < len(missing) <= MAX_EDGE_RUN:
         return False
     start, step = (match.last + 1, +1) if at_end else (match.first - 1, -1)
@@ -399,7 +397,7 @@ def _take_verse_number(match: Match, scene: Scene) -> None:
     if (
         after < len(scene.pieces)
         and not scene.claimed[after]
-        and match.pairs[-1][0] == scene.sentences[match.sentence][1] - 1
+        and match.pairs[-1][0] == match.span[1] - 1
         and re.fullmatch(r"[0-9٠-٩]+\.", scene.pieces[after].text.strip())
         and scene.pauses[match.last] < _closing_pause(match, scene.pauses)
     ):

@@ -74,7 +74,7 @@ def article_tokens(
                 shown.append((a, pos[a]))
             else:
                 run.append(a)
-        shown = _fused_edges(words, shown, heard)
+        shown = _fused_edges(words, shown, heard, match.span)
         last = shown[-1][0]
         timed = _timed(words, shown, heard, match.last + 1)
         if match.first < match.pairs[0][1]:
@@ -85,7 +85,7 @@ def article_tokens(
             outside = (since, heard[match.last + 1].start if match.last + 1 < len(heard) else float("inf"))
             after = next((t for t in range(match.last + 1, len(heard)) if claimed[t]), len(heard))
             until = heard[after].start if after < len(heard) else float("inf")
-            timed, heads = voiced_edges(words, timed, heads, voiced, outside, listen, until)
+            timed, heads = _voiced_edges(words, match.span, timed, heads, voiced, outside, listen, until)
             for t in range(match.last + 1, after):
                 claimed[t] |= (heard[t].start + heard[t].end) / 2 < timed[-1].end
         stop = timed[-1].end
@@ -99,8 +99,9 @@ def article_tokens(
     return tokens
 
 
-def voiced_edges(
+def _voiced_edges(
     words: list[ArticleWord],
+    span: tuple[int, int],
     timed: list[Token],
     heads: list[int],
     voiced: tuple[tuple[float, float], ...],
@@ -123,12 +124,8 @@ def voiced_edges(
     ``listen`` too (``listened_tail``), up to ``until``, where the next sentence's speech starts: over
     unclaimed words, which may be the end misheard.
     """
-    sentence = words[heads[0]].sentence
-    first = next(i for i, w in enumerate(words) if w.sentence == sentence)
-    before = [a for a in range(heads[0] - 1, first - 1, -1) if words[a].head == a][:MAX_EDGE_WORDS]
-    after = [
-        a for a in range(heads[-1] + 1, len(words)) if words[a].sentence == sentence and words[a].head == a
-    ][:MAX_EDGE_WORDS]
+    before = [a for a in range(heads[0] - 1, span[0] - 1, -1) if words[a].head == a][:MAX_EDGE_WORDS]
+    after = [a for a in range(heads[-1] + 1, span[1]) if words[a].head == a][:MAX_EDGE_WORDS]
     pace = sum(t.end - t.start for t in timed) / max(1, sum(len(normalize(t.text)) for t in timed))
     if before:
         edge = timed[0]
@@ -156,7 +153,7 @@ def voiced_edges(
         offset = min(_voice_edge(voiced, edge.end, +1), outside[1])
         spare = max(0.0, (edge.end - edge.start) - PACE_SLACK * pace * len(normalize(edge.text)))
         said = _said_in(after, offset - (edge.end - spare), pace, words)
-        rest = [a for a in range(heads[-1] + 1, len(words)) if words[a].sentence == sentence]
+        rest = list(range(heads[-1] + 1, span[1]))
         continued: list[Token] = []
         if listen and len(said) < len(rest):  # the listener can only add words: ask where it could
             continued = listened_tail(words, rest, heads, timed, until, listen)
@@ -365,19 +362,22 @@ def _article_token(
 
 
 def _fused_edges(
-    words: list[ArticleWord], shown: list[tuple[int, int | None]], heard: tuple[Word, ...]
+    words: list[ArticleWord],
+    shown: list[tuple[int, int | None]],
+    heard: tuple[Word, ...],
+    span: tuple[int, int],
 ) -> list[tuple[int, int | None]]:
     """Show an unheard edge word that Whisper fused into its neighbour's word («قل يا» heard as «فليا»).
 
     The fused pair shares the span of the one heard word, like a word skipped inside a sentence.
     """
     (a_first, t_first), (a_last, t_last) = shown[0], shown[-1]
-    if a_first > 0 and t_first is not None and words[a_first - 1].sentence == words[a_first].sentence:
+    if a_first > span[0] and t_first is not None:
         said = normalize(heard[t_first].text)
         if joins_better(said, words[a_first - 1].norm + words[a_first].norm, words[a_first].norm):
             shown = [(a_first - 1, t_first), (a_first, None), *shown[1:]]
     after = a_last + 1
-    if after < len(words) and t_last is not None and words[after].sentence == words[a_last].sentence:
+    if after < span[1] and t_last is not None:
         said = normalize(heard[t_last].text)
         if joins_better(said, words[a_last].norm + words[after].norm, words[a_last].norm):
             shown = [*shown, (after, None)]
