@@ -622,3 +622,16 @@ def test_a_sentence_found_whole_is_not_cut_to_its_quote():
     text = article.from_text("عنوان\n\nوفي الجلسة الأولى، سأل أحد الحضور: «من اخترع هذه الآلة؟»\n")
     result = align(text, spoken("وفي الجلسة الأولى سأل أحد الحضور من اختى اهذه الالاء"))
     assert shown(result) == "وفي الجلسة الأولى، سأل أحد الحضور: «من اخترع هذه الآلة؟»"
+
+
+def test_a_second_place_much_weaker_than_the_first_is_not_granted():
+    """«قل هو الله أحد» found whole (2.0) also fitted a guest's «ها هو ذا أحدهم» (0.78): a sentence said
+    twice is heard about as well twice, so the weak place is the guest's, shown as heard."""
+    text = article.from_text("عنوان\n\nقل هو الله أحد.\n")
+    heard = "هو ذا احدهم الان ضيف قل هو الله احد".split()
+    words = article_words(text, set(heard))
+    said = Match(1, [(1, 5), (2, 6), (3, 7), (4, 8)], 2.0, (1, 5))
+    guest = Match(1, [(2, 0), (3, 1), (4, 2)], 0.78, (1, 5))
+    assert [m.pairs[0][1] for m in select([said, guest], words, heard)] == [5]
+    repeated = Match(1, [(2, 0), (3, 1), (4, 2)], 1.2, (1, 5))
+    assert [m.pairs[0][1] for m in select([said, repeated], words, heard)] == [0, 5]

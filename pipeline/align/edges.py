@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,10 +82,10 @@ def settle(
     _settle_edges(matches, scene)
     for match in matches:
         _drop_unheard_lead_in(match, scene)
+    sizes = Counter(w.sentence for w in words)
     kept = []
     for match in matches:
-        a0, a1 = match.span
-        if len(match.pairs) < 2 <= a1 - a0:
+        if len(match.pairs) < 2 <= sizes[match.sentence]:
             claimed[match.first : match.last + 1] = False
         else:
             kept.append(match)
@@ -203,7 +204,9 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
     is not that word's: a guest's «الجزيرة ولا يستحي في ذلك», 1.05 s before the quoted question
     «من اخترع هذه الآلة؟», was paired with its unspoken attribution «الجلسة الأولى، سأل أحد الحضور:»
     and shown as it, and another's last word «الدستورية», 0.55 s before a quote, as «التي ضربها
-    المحاضر:»; it is the guest's, shown as heard.
+    المحاضر:»; it is the guest's, shown as heard. The place then holds the words after the lead-in
+    (``Match.span``), so the emitter does not put the lead-in back on the voice before them: «ثم تلا:»,
+    its «تلا» paired with the quote's misheard last word, came back there in front of the verse.
     """
     a0, a1 = match.span
     ends = [a for a in range(a0, a1 - 1) if scene.words[a].brk >= Break.CLAUSE]  # each clause's last word
@@ -215,15 +218,17 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
         ):
             break
         unheard.append(lead)
-    for lead in unheard[::-1]:
+    for clause_end, lead in reversed(list(zip(ends, unheard, strict=False))):
         gap = scene.pauses[lead[-1][1] : match.pairs[len(lead)][1]] if lead else np.zeros(0)
         if gap.size and gap.max() >= EDGE_PAUSE:
             said = lead[-1][1] + int(np.argmax(gap)) + 1  # the speech before the pause is the sound bite's
             scene.claimed[match.first : said] = False
             match.pairs, match.first = match.pairs[len(lead) :], said
+            match.span = (clause_end + 1, a1)
             return
     if unheard and unheard[0] and ends[0] - a0 < MAX_FRAGMENT:
         match.pairs = match.pairs[len(unheard[0]) :]
+        match.span = (ends[0] + 1, a1)
 
 
 def _missing_tail(match: Match) -> list[int]:
@@ -236,14 +241,17 @@ def _missing_head(match: Match) -> list[int]:
 
 def _release_stray_head(match: Match, scene: Scene, previous: int) -> None:
     """Give up the first pairs of ``match`` when they run on from ``previous`` and a long pause parts them
-    from the rest of the sentence."""
+    from the rest of the sentence, unless one of them reads as its article word: on the GPU's words a
+    recited «الم ‖ ذلك» (heard «اليفلا ذلك», 5 s before the rest of its verse) was given up to the quote
+    before it, and «ذلك» shown as heard, off-script."""
     if scene.pauses[previous] >= EDGE_PAUSE:
         return
     pairs = match.pairs
     for k in range(min(MAX_EDGE_WORDS, len(pairs) - 1)):
         gap = scene.pauses[pairs[k][1] : pairs[k + 1][1]].max()
         if gap >= SPLIT_PAUSE:
-            if k + 1 < len(pairs) - (k + 1):
+            said = any(reads_as(scene.words[a].norm, scene.heard[t]) for a, t in pairs[: k + 1])
+            if k + 1 < len(pairs) - (k + 1) and not said:
                 scene.claimed[match.first : pairs[k + 1][1]] = False
                 match.pairs = pairs[k + 1 :]
                 match.first = match.pairs[0][1]

@@ -47,6 +47,8 @@ SHORT_SENTENCE = 3
 
 MIN_COVERAGE = 0.4
 """Share of a sentence's (weighted) words that must be heard for it to count as spoken."""
+SECOND_PLACE = 0.5
+"""Share of a sentence's first place's score that another place of it must reach to be granted too."""
 
 
 INSERT = -0.4
@@ -297,7 +299,10 @@ def select(candidates: list[Match], words: list[ArticleWord], heard: list[str]) 
 
     A sentence said twice is rare, a sentence said once common: under music a quote's second, weaker
     place («من» and three look-alikes, the quote being found whole 90 s before) took the words of another
-    quote whose only place scored lower, and the first was shown over the second.
+    quote whose only place scored lower, and the first was shown over the second. And a second place must
+    be about as well heard as the first (``SECOND_PLACE``): a sentence said twice is heard about as well
+    twice, while «قل هو الله أحد» found whole (2.0) also fitted a guest's «ها هو ذا أحدهم» (0.78), and
+    was shown over the guest's words.
     What a later candidate keeps must still start and end on words that look like the article's: when a
     better sentence takes its last look-alike word, a stray pair left at the new edge («من» paired with
     «فهل», the next sentence's misheard first word, 7 s after the rest) would stretch it over speech that
@@ -306,6 +311,7 @@ def select(candidates: list[Match], words: list[ArticleWord], heard: list[str]) 
     claimed = np.zeros(len(heard), bool)
     kept: list[Match] = []
     places: dict[int, int] = defaultdict(int)  # places granted to each sentence so far
+    best: dict[int, float] = {}  # the score of each sentence's first place
     queue = [(0, -m.score, k) for k, m in enumerate(candidates)]
     heapq.heapify(queue)
     while queue:
@@ -314,8 +320,11 @@ def select(candidates: list[Match], words: list[ArticleWord], heard: list[str]) 
         if tier < places[match.sentence]:  # its sentence got a place meanwhile: a second place now
             heapq.heappush(queue, (places[match.sentence], -match.score, k))
             continue
+        if match.sentence in best and match.score < SECOND_PLACE * best[match.sentence]:
+            continue
         pairs = _granted(match, words, heard, claimed)
         if pairs:
+            best.setdefault(match.sentence, match.score)
             claimed[pairs[0][1] : pairs[-1][1] + 1] = True
             kept.append(Match(match.sentence, pairs, match.score, match.span))
             places[match.sentence] += 1
