@@ -635,3 +635,19 @@ def test_a_second_place_much_weaker_than_the_first_is_not_granted():
     assert [m.pairs[0][1] for m in select([said, guest], words, heard)] == [5]
     repeated = Match(1, [(2, 0), (3, 1), (4, 2)], 1.2, (1, 5))
     assert [m.pairs[0][1] for m in select([said, repeated], words, heard)] == [0, 5]
+
+
+def test_an_unsaid_lead_ins_speech_goes_back_to_the_quote_it_ends():
+    """«تلا» of the unsaid «ثم تلا:» was paired with «الالاء», the question's misheard last word «الآلة؟»
+    said right before the verse: the lead-in is left out and its speech ends the question."""
+    text = article.from_text(
+        "عنوان\n\nوقال المحاضر في بداية الندوة إن العلم نور. ثم سأل: «من اخترع هذه الآلة؟» "
+        "ثم تلا: «الم ذلك الكتاب لا ريب فيه هدى للمتقين».\n"
+    )
+    heard = spoken(
+        "وقال المحاضر في بداية الندوة إن العلم نور",
+        "من اخترع هذه الالاء اليفلا ذلك الكتاب لا ريب فيه هدى للمتقين",
+    )
+    result = align(text, heard)
+    assert "«من اخترع هذه الآلة؟» «الم ذلك الكتاب" in shown(result)
+    assert shown(result, "transcript") == ""

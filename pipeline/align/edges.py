@@ -82,6 +82,7 @@ def settle(
     _settle_edges(matches, scene)
     for match in matches:
         _drop_unheard_lead_in(match, scene)
+    _give_back_lead_speech(matches, scene)
     sizes = Counter(w.sentence for w in words)
     kept = []
     for match in matches:
@@ -229,6 +230,26 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
     if unheard and unheard[0] and ends[0] - a0 < MAX_FRAGMENT:
         match.pairs = match.pairs[len(unheard[0]) :]
         match.span = (ends[0] + 1, a1)
+
+
+def _give_back_lead_speech(matches: list[Match], scene: Scene) -> None:
+    """Give the sentence before the words a sentence holds ahead of its first pair (the speech of a lead-in
+    left out as unsaid) that read, one for one, as the words that sentence is missing at its end.
+
+    The verse «ثم تلا: «الم …»» paired its unsaid «تلا» with «الالاء», the quoted question's misheard last
+    word «الآلة؟» right before it: the lead-in is left out, but its speech stayed the verse's, and the
+    question ended without its last word.
+    """
+    ordered = sorted(matches, key=lambda m: m.first)
+    for before, after in itertools.pairwise(ordered):
+        if after.first != before.last + 1:
+            continue
+        missing = _missing_tail(before)
+        for a, t in zip(missing, range(after.first, after.pairs[0][1]), strict=False):
+            if not reads_as(scene.words[a].norm, scene.heard[t]):
+                break
+            before.pairs.append((a, t))
+            before.last, after.first = t, t + 1
 
 
 def _missing_tail(match: Match) -> list[int]:
