@@ -651,3 +651,14 @@ def test_an_unsaid_lead_ins_speech_goes_back_to_the_quote_it_ends():
     result = align(text, heard)
     assert "«من اخترع هذه الآلة؟» «الم ذلك الكتاب" in shown(result)
     assert shown(result, "transcript") == ""
+
+
+def test_a_guests_last_words_before_a_quote_stay_the_guests():
+    """«وسأل:» looked like the guest's «ومسكلات» and «أين» was paired with «مصر», which looks like
+    nothing of it, both running on from the guest's speech and a breath before the quote's «المشكلة»:
+    the lead-in is left out, and that speech is the guest's, not «أين»'s."""
+    text = article.from_text("عنوان\n\nوقال المحاضر في بداية الندوة إن العلم نور.\n\nوسأل: «أين المشكلة؟»\n")
+    guest = "بعد أن عجز وبدأ يصدر مشكلات شعبه ومسكلات مصر"
+    result = align(text, spoken("وقال المحاضر في بداية الندوة إن العلم نور", guest, "المشكلة"))
+    assert shown(result, "transcript") == guest
+    assert shown(result).endswith("نور. المشكلة؟»")

@@ -135,6 +135,11 @@ def weight(norm: str) -> float:
     return 0.5 + min(len(norm), 8) / 8
 
 
+def looks_like(article_norm: str, heard_norm: str) -> bool:
+    """Whether a heard word looks like the article word it is paired with (``LOOKS_LIKE``)."""
+    return fuzz.ratio(article_norm, heard_norm) >= 100 * LOOKS_LIKE
+
+
 def reads_as(article_norm: str, heard_norm: str) -> bool:
     """Whether a heard word reads as the article word, not merely looks like it (``READS_AS``)."""
     return fuzz.ratio(article_norm, heard_norm) >= READS_AS

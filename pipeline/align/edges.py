@@ -21,6 +21,7 @@ from .common import (
     ArticleWord,
     Match,
     joins_better,
+    looks_like,
     reads_as,
 )
 from .emit import heard_after
@@ -66,9 +67,10 @@ def settle(
 
     In order: edge pairs glued to the speech beside a sentence are given up, and (with ``listen``) last
     pairs beyond a long pause that Whisper hears said before it; misheard edge words are taken in from the
-    speech beside them; unheard lead-ins are left out; a sentence left with one heard word is dropped (one
-    word alone is no evidence of a sentence); a split-off piece of an edge word and a verse number Whisper
-    wrote after a verse are taken in.
+    speech beside them; a sentence left with one heard word is dropped (one word alone is no evidence of a
+    sentence); unheard lead-ins are left out, and their speech goes back to the quote before where it reads
+    as that quote's missing end; a split-off piece of an edge word and a verse number Whisper wrote after a
+    verse are taken in.
     """
     claimed = np.zeros(len(heard), bool)
     for match in matches:
@@ -80,9 +82,6 @@ def settle(
         if listen:
             _release_tail_heard_before(match, scene, listen)
     _settle_edges(matches, scene)
-    for match in matches:
-        _drop_unheard_lead_in(match, scene)
-    _give_back_lead_speech(matches, scene)
     sizes = Counter(w.sentence for w in words)
     kept = []
     for match in matches:
@@ -90,6 +89,9 @@ def settle(
             claimed[match.first : match.last + 1] = False
         else:
             kept.append(match)
+    for match in kept:
+        _drop_unheard_lead_in(match, scene)
+    _give_back_lead_speech(kept, scene)
     for match in kept:
         _absorb_split_edges(match, scene)
         _take_verse_number(match, scene)
@@ -207,7 +209,11 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
     and shown as it, and another's last word «الدستورية», 0.55 s before a quote, as «التي ضربها
     المحاضر:»; it is the guest's, shown as heard. The place then holds the words after the lead-in
     (``Match.span``), so the emitter does not put the lead-in back on the voice before them: «ثم تلا:»,
-    its «تلا» paired with the quote's misheard last word, came back there in front of the verse.
+    its «تلا» paired with the quote's misheard last word, came back there in front of the verse. Words
+    after a left-out lead-in that look like nothing of theirs, before a pause as long as the sentence's own
+    (``_closing_pause``), go with it, and their speech too: «وسأل:» looked like a guest's «ومسكلات» and
+    «أين» was paired with the guest's «مصر», 0.67 s before the quote's «المشكلة»; a reciter's «الم», heard
+    «اليفلا» 0.9 s before «ذلك», stays, the verse's pauses being longer.
     """
     a0, a1 = match.span
     ends = [a for a in range(a0, a1 - 1) if scene.words[a].brk >= Break.CLAUSE]  # each clause's last word
@@ -228,7 +234,15 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
             match.span = (clause_end + 1, a1)
             return
     if unheard and unheard[0] and ends[0] - a0 < MAX_FRAGMENT:
-        match.pairs = match.pairs[len(unheard[0]) :]
+        rest = match.pairs[len(unheard[0]) :]
+        words, heard = scene.words, scene.heard
+        stray = next((k for k, (a, t) in enumerate(rest) if looks_like(words[a].norm, heard[t])), 0)
+        gap = scene.pauses[rest[stray - 1][1] : rest[stray][1]] if stray else np.zeros(0)
+        if gap.size and gap.max() >= _closing_pause(match, scene.pauses):  # then the sentence's own pause
+            said = rest[stray - 1][1] + int(np.argmax(gap)) + 1
+            scene.claimed[match.first : said] = False
+            rest, match.first = rest[stray:], said
+        match.pairs = rest
         match.span = (ends[0] + 1, a1)
 
 
