@@ -662,3 +662,16 @@ def test_a_guests_last_words_before_a_quote_stay_the_guests():
     result = align(text, spoken("وقال المحاضر في بداية الندوة إن العلم نور", guest, "المشكلة"))
     assert shown(result, "transcript") == guest
     assert shown(result).endswith("نور. المشكلة؟»")
+
+
+def test_a_whole_clause_unheard_before_a_quote_is_not_placed_on_the_voice():
+    """Whisper stretched the played «أين» over 1.4 s of voice, room for one more word: «وسأل:», the
+    attribution's whole clause, was put there. Only the first heard word's own clause is placed."""
+    text = article.from_text("عنوان\n\nوقال المحاضر في بداية الندوة إن العلم نور.\n\nوسأل: «أين المشكلة؟»\n")
+    words = (
+        *spoken("وقال المحاضر في بداية الندوة إن العلم نور").words,
+        Word("أين", 6.0, 7.4, 0.3),
+        Word("المشكلة", 7.4, 8.1, 0.7),
+    )
+    heard = Transcript(words, "ar", 9.0, "test", voiced=((0.5, 4.0), (6.0, 8.1)))
+    assert shown(align(text, heard)).endswith("نور. «أين المشكلة؟»")
