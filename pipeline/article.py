@@ -15,7 +15,7 @@ from pathlib import Path
 from .data import Article, Paragraph, Sentence
 from .errors import ReportsubsError
 
-SENTENCE_END = re.compile(r"(?<!ـ)[.!?؟…][\"'»”)\]]*(?=\s)")
+SENTENCE_END = re.compile(r"(?:(?<!ـ)\.|[!?؟…])[\"'»”)\]]*(?=\s)")
 """A sentence's closing mark with the quotes and brackets that close after it («…الآلة؟»), which stay
 with the sentence; not a dot after tatweel, which is inside an obfuscated word («حمـ. ـاس»)."""
 CLAUSE_END = re.compile(r"(?<=[،,؛;:])\s+")
@@ -123,6 +123,8 @@ def split_sentences(paragraph: str) -> tuple[Sentence, ...]:
 
     >>> [s.text for s in split_sentences("سأل: «من اخترع هذه الآلة؟» ثم تلا: «الم». وقالت حمـ. ـاس: نعم")]
     ['سأل: «من اخترع هذه الآلة؟»', 'ثم تلا: «الم».', 'وقالت حمـ. ـاس: نعم']
+    >>> [s.text for s in split_sentences("قالوا: رائعـ! ثم صفقوا")]  # only a dot after tatweel stays
+    ['قالوا: رائعـ!', 'ثم صفقوا']
     """
     text = paragraph.strip()
     cuts = [0, *(m.end() for m in SENTENCE_END.finditer(text)), len(text)]

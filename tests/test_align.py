@@ -675,3 +675,24 @@ def test_a_whole_clause_unheard_before_a_quote_is_not_placed_on_the_voice():
     )
     heard = Transcript(words, "ar", 9.0, "test", voiced=((0.5, 4.0), (6.0, 8.1)))
     assert shown(align(text, heard)).endswith("نور. «أين المشكلة؟»")
+
+
+def test_a_term_set_in_quotes_is_not_looked_for_alone():
+    """Only quotes said by someone (after a colon, or opening the sentence) are looked for alone: the
+    unspoken «الحرب الباردة» was shown over a guest's «الحرب البارحة»."""
+    said = "افتتح المحاضر الندوة من القاعة بكلمة قصيرة عن الاختراعات من جديد."
+    unsaid = "ووصف عدد من المحللين السياسيين في العاصمة تلك الأحداث بأنها بداية «الحرب الباردة» في المنطقة."
+    text = article.from_text(f"عنوان\n\n{said}\n\n{unsaid}\n")
+    result = align(text, spoken(said.rstrip("."), "كانت الحرب البارحة صعبة علينا جميعا"))
+    assert shown(result) == said
+    assert shown(result, "transcript") == "كانت الحرب البارحة صعبة علينا جميعا"
+
+
+def test_a_look_alike_lead_in_and_one_word_are_no_sentence():
+    """«وسأل:» looked like a guest's «وقال» and «المشكلة» is the guest's next word: with the lead-in left
+    out, one word is left, and one word alone is no evidence of the quote."""
+    said = "وقال المحاضر في بداية الندوة إن العلم نور."
+    text = article.from_text(f"عنوان\n\n{said}\n\nوسأل: «أين المشكلة؟»\n")
+    result = align(text, spoken(said.rstrip("."), "وقال المشكلة في البلد كبيرة جدا"))
+    assert shown(result) == said
+    assert result.unspoken_paragraphs == (1,)

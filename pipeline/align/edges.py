@@ -68,9 +68,10 @@ def settle(
     In order: edge pairs glued to the speech beside a sentence are given up, and (with ``listen``) last
     pairs beyond a long pause that Whisper hears said before it; misheard edge words are taken in from the
     speech beside them; a sentence left with one heard word is dropped (one word alone is no evidence of a
-    sentence); unheard lead-ins are left out, and their speech goes back to the quote before where it reads
-    as that quote's missing end; a split-off piece of an edge word and a verse number Whisper wrote after a
-    verse are taken in.
+    sentence); unheard lead-ins are left out, and a sentence left with one heard word then is dropped too
+    unless a pause set the lead-in's speech apart; a lead-in's speech goes back to the quote before where
+    it reads as that quote's missing end; a split-off piece of an edge word and a verse number Whisper
+    wrote after a verse are taken in.
     """
     claimed = np.zeros(len(heard), bool)
     for match in matches:
@@ -89,8 +90,12 @@ def settle(
             claimed[match.first : match.last + 1] = False
         else:
             kept.append(match)
-    for match in kept:
+    for match in list(kept):
+        first = match.first
         _drop_unheard_lead_in(match, scene)
+        if len(match.pairs) < 2 <= sizes[match.sentence] and match.first == first:
+            claimed[match.first : match.last + 1] = False  # a look-alike lead-in and one word: no evidence
+            kept.remove(match)
     _give_back_lead_speech(kept, scene)
     for match in kept:
         _absorb_split_edges(match, scene)

@@ -121,7 +121,13 @@ def quotes(words: list[ArticleWord], a0: int, a1: int) -> list[tuple[int, int]]:
             start = None
     if start is not None:  # closed in a later sentence
         spans.append((start, a1))
-    return [(q0, q1) for q0, q1 in spans if q1 - q0 >= 2 and (q0, q1) != (a0, a1)]
+    return [
+        (q0, q1)
+        for q0, q1 in spans
+        if len({words[a].head for a in range(q0, q1)}) >= 2
+        and (q0, q1) != (a0, a1)
+        and (q0 == a0 or words[q0 - 1].text.endswith(":"))  # said, not a term set in quotes
+    ]
 
 
 def _aligned_at(votes: dict[int, float], window: Callable[[int], Match | None]) -> list[Match]:
@@ -310,24 +316,25 @@ def select(candidates: list[Match], words: list[ArticleWord], heard: list[str]) 
     """
     claimed = np.zeros(len(heard), bool)
     kept: list[Match] = []
-    places: dict[int, int] = defaultdict(int)  # places granted to each sentence so far
-    best: dict[int, float] = {}  # the score of each sentence's first place
+    places: dict[tuple[int, tuple[int, int]], int] = defaultdict(int)  # granted to each sentence (or quote)
+    best: dict[tuple[int, tuple[int, int]], float] = {}  # the score of each one's first place
     queue = [(0, -m.score, k) for k, m in enumerate(candidates)]
     heapq.heapify(queue)
     while queue:
         tier, _, k = heapq.heappop(queue)
         match = candidates[k]
-        if tier < places[match.sentence]:  # its sentence got a place meanwhile: a second place now
-            heapq.heappush(queue, (places[match.sentence], -match.score, k))
+        key = (match.sentence, match.span)
+        if tier < places[key]:  # its sentence got a place meanwhile: a second place now
+            heapq.heappush(queue, (places[key], -match.score, k))
             continue
-        if match.sentence in best and match.score < SECOND_PLACE * best[match.sentence]:
+        if key in best and match.score < SECOND_PLACE * best[key]:
             continue
         pairs = _granted(match, words, heard, claimed)
         if pairs:
-            best.setdefault(match.sentence, match.score)
+            best.setdefault(key, match.score)
             claimed[pairs[0][1] : pairs[-1][1] + 1] = True
             kept.append(Match(match.sentence, pairs, match.score, match.span))
-            places[match.sentence] += 1
+            places[key] += 1
     return sorted(kept, key=lambda m: m.pairs[0][1])
 
 
