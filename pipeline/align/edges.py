@@ -84,17 +84,19 @@ def settle(
             _release_tail_heard_before(match, scene, listen)
     _settle_edges(matches, scene)
     sizes = Counter(w.sentence for w in words)
-    kept = []
-    for match in matches:
+
+    def lone(match: Match) -> bool:
+        """One heard word of a longer sentence, given up: it is no evidence of the sentence."""
         if len(match.pairs) < 2 <= sizes[match.sentence]:
             claimed[match.first : match.last + 1] = False
-        else:
-            kept.append(match)
+            return True
+        return False
+
+    kept = [match for match in matches if not lone(match)]
     for match in list(kept):
         first = match.first
         _drop_unheard_lead_in(match, scene)
-        if len(match.pairs) < 2 <= sizes[match.sentence] and match.first == first:
-            claimed[match.first : match.last + 1] = False  # a look-alike lead-in and one word: no evidence
+        if match.first == first and lone(match):  # a look-alike lead-in and one word, no pause between
             kept.remove(match)
     _give_back_lead_speech(kept, scene)
     for match in kept:

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from rapidfuzz import fuzz
 
 from ..arabic import normalize
 from ..data import Break, Listen, Token, Word, heard_token
-from .common import CONTINUATION, LOOKS_LIKE, MAX_EDGE_WORDS, ArticleWord, Match, joins_better
+from .common import CONTINUATION, MAX_EDGE_WORDS, ArticleWord, Match, joins_better, looks_like
 
 MAX_SKIPPED_INSIDE = 2
 """Unheard article words inside a spoken sentence that are still shown (Whisper drops short words)."""
@@ -303,7 +302,7 @@ def _heard_in_order(norms: list[str], heard: list[str]) -> list[tuple[int, int]]
     """
 
     def looks(k: int, j: int) -> bool:
-        return k < len(norms) and j < len(heard) and fuzz.ratio(norms[k], heard[j]) >= 100 * LOOKS_LIKE
+        return k < len(norms) and j < len(heard) and looks_like(norms[k], heard[j])
 
     spans: list[tuple[int, int]] = []
     j = 0

@@ -21,6 +21,7 @@ from .common import (
     SPLIT_PAUSE,
     ArticleWord,
     Match,
+    looks_like,
     stem,
     weight,
 )
@@ -346,7 +347,7 @@ def _granted(
     pairs = [(a, t) for a, t in match.pairs if not claimed[t]]
     if len(pairs) < max(1, len(match.pairs) // 2):
         return []
-    looks = [k for k, (a, t) in enumerate(pairs) if fuzz.ratio(words[a].norm, heard[t]) >= 100 * LOOKS_LIKE]
+    looks = [k for k, (a, t) in enumerate(pairs) if looks_like(words[a].norm, heard[t])]
     if not looks:
         return []
     pairs = pairs[looks[0] : looks[-1] + 1]
