@@ -696,3 +696,15 @@ def test_a_look_alike_lead_in_and_one_word_are_no_sentence():
     result = align(text, spoken(said.rstrip("."), "وقال المشكلة في البلد كبيرة جدا"))
     assert shown(result) == said
     assert result.unspoken_paragraphs == (1,)
+
+
+def test_a_quotes_misheard_first_clause_is_no_unsaid_lead_in():
+    """An 8 kHz quote «الكلام فضة، لكن الصمت ذهب» came back «الالسلام وخدمها لكن فنظهر»: its first clause,
+    heard only as look-alikes, was left out as an unsaid lead-in, and its speech went to «لكن». A quote's
+    words are the speaker's, all said: the clause is shown on its own speech."""
+    first = "ورجّح التقرير الذي أعدّه معهد أبحاث هضبة التبت أن تستمر درجات الحرارة في الارتفاع."
+    text = article.from_text(f"عنوان\n\n{first}\n\n«الكلام فضة، لكن الصمت ذهب».\n")
+    result = align(text, spoken(normalize_text(first), "الالسلام وخدمها لكن فنظهر"))
+    quote = [t for t in result.tokens if t.sentence == 2]
+    assert [t.text for t in quote[:3]] == ["«الكلام", "فضة،", "لكن"]
+    assert quote[0].start == 7.1 and quote[2].start == 7.9

@@ -32,6 +32,10 @@ reciter's last verse, misheard whole under a bed («الله في عف إذا ر
 رجا»), is five. The speech must still close at a pause and have about as many letters."""
 
 
+QUOTE_MARKS = ("«", "“", '"')
+"""Marks that open a quotation: words after them were said by the one quoted, so they are no lead-in."""
+
+
 CLOSING_SAMPLE = 5
 """Pauses inside a sentence from which its own pauses say how long the pause that ends it is."""
 
@@ -223,6 +227,8 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
     «اليفلا» 0.9 s before «ذلك», stays, the verse's pauses being longer.
     """
     a0, a1 = match.span
+    if scene.words[a0].text.startswith(QUOTE_MARKS):
+        return  # a quotation's first clause is what the speaker said, not a narrator's lead-in
     ends = [a for a in range(a0, a1 - 1) if scene.words[a].brk >= Break.CLAUSE]  # each clause's last word
     unheard = []  # the leads, clause by clause, none of whose words was heard as itself
     for clause_end in ends:
