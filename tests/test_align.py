@@ -708,3 +708,14 @@ def test_a_quotes_misheard_first_clause_is_no_unsaid_lead_in():
     quote = [t for t in result.tokens if t.sentence == 2]
     assert [t.text for t in quote[:3]] == ["«الكلام", "فضة،", "لكن"]
     assert quote[0].start == 7.1 and quote[2].start == 7.9
+
+
+def test_a_place_that_lost_its_only_heard_word_keeps_no_look_alikes():
+    """«ولم يكن له كفوا أحد.», never said, fitted «من لينة ‖ الله أحد» by «أحد» alone; «قل هو الله أحد.»
+    took «أحد», and the look-alikes «من لينة» (the quote's misheard «لليلى») were shown as «ولم يكن»."""
+    text = article.from_text(
+        "عنوان\n\nومن الأمثلة التي ضربها المحاضر: «أرسل سامي رسائل حبّ لليلى».\n\n"
+        "قل هو الله أحد. الله الصمد. لم يلد ولم يولد. ولم يكن له كفوا أحد.\n"
+    )
+    result = align(text, spoken("السنة سامي رساء رحب من لينة", "الله أحد"))
+    assert shown(result) == "«أرسل سامي رسائل حبّ لليلى». الله أحد."

@@ -22,6 +22,7 @@ from .common import (
     ArticleWord,
     Match,
     looks_like,
+    reads_as,
     stem,
     weight,
 )
@@ -347,6 +348,8 @@ def _granted(
     pairs = [(a, t) for a, t in match.pairs if not claimed[t]]
     if len(pairs) < max(1, len(match.pairs) // 2):
         return []
+    if len(pairs) < len(match.pairs) and not any(reads_as(words[a].norm, heard[t]) for a, t in pairs):
+        return []  # its evidence went to a better sentence: look-alikes alone are not
     looks = [k for k, (a, t) in enumerate(pairs) if looks_like(words[a].norm, heard[t])]
     if not looks:
         return []
