@@ -156,6 +156,19 @@ def test_an_edge_word_fused_into_its_neighbour_is_shown():
     assert first.start == 0.5 and first.end == second.start and second.end == 0.85
 
 
+def test_a_short_first_word_fused_with_little_left_of_it_is_shown():
+    """«قل هو» heard as «والهو» and «قل تعالوا» as «التعالى»: the pair looks more like the heard word than
+    the word alone does. A heard word that looks more like the word alone holds nothing else."""
+    for heard, said in (
+        ("والهو الله احد", "قل هو الله أحد."),
+        ("التعالى اتل ما حرم ربكم", "قل تعالوا أتل ما حرم ربكم."),
+    ):
+        text = article.from_text(f"عنوان\n\n{said}\n")
+        assert shown(align(text, spoken(heard))) == said
+    text = article.from_text("عنوان\n\nقل هو الله أحد.\n")
+    assert shown(align(text, spoken("هوه الله احد"))) == "هو الله أحد."
+
+
 def test_edge_words_whisper_dropped_are_placed_on_the_voice_that_says_them():
     """Voice runs on before the first word heard and after the last, with no word written on it."""
     text = article.from_text("عنوان\n\nوقضى ربك ألا تعبدوا إلا إياه وبالوالدين إحسانا إن الله عليم خبير.\n")

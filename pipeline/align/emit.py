@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from ..arabic import normalize
 from ..data import Break, Listen, Token, Word, heard_token
@@ -373,19 +374,26 @@ def _fused_edges(
 ) -> list[tuple[int, int | None]]:
     """Show an unheard edge word that Whisper fused into its neighbour's word («قل يا» heard as «فليا»).
 
-    The fused pair shares the span of the one heard word, like a word skipped inside a sentence.
+    The fused pair shares the span of the one heard word, like a word skipped inside a sentence. It need
+    only look like the heard word more than the word alone does: a short pair fused is heard with little
+    of either left («قل هو» came back «والهو», «قل تعالوا» «التعالى»: 67 against the pair, 57 and 62
+    against the word alone): at a bar of 75, «قل» of «قل هو الله أحد» was dropped.
     """
     (a_first, t_first), (a_last, t_last) = shown[0], shown[-1]
-    if a_first > span[0] and t_first is not None:
-        said = normalize(heard[t_first].text)
-        if joins_better(said, words[a_first - 1].norm + words[a_first].norm, words[a_first].norm):
-            shown = [(a_first - 1, t_first), (a_first, None), *shown[1:]]
-    after = a_last + 1
-    if after < span[1] and t_last is not None:
-        said = normalize(heard[t_last].text)
-        if joins_better(said, words[a_last].norm + words[after].norm, words[a_last].norm):
-            shown = [*shown, (after, None)]
+    lead, after = a_first - 1, a_last + 1
+    if lead >= span[0] and t_first is not None and _fused(heard[t_first], words[a_first], words[lead], +1):
+        shown = [(lead, t_first), (a_first, None), *shown[1:]]
+    if after < span[1] and t_last is not None and _fused(heard[t_last], words[a_last], words[after], -1):
+        shown = [*shown, (after, None)]
     return shown
+
+
+def _fused(said: Word, word: ArticleWord, missing: ArticleWord, side: int) -> bool:
+    """Whether ``said``, heard for ``word``, holds the unheard ``missing`` word too (before it when ``side``
+    is +1, after it when -1): it looks like the two joined, and more than like the word alone."""
+    heard = normalize(said.text)
+    joined = missing.norm + word.norm if side > 0 else word.norm + missing.norm
+    return looks_like(joined, heard) and fuzz.ratio(heard, joined) > fuzz.ratio(heard, word.norm)
 
 
 def _timed(
