@@ -732,3 +732,16 @@ def test_a_place_that_lost_its_only_heard_word_keeps_no_look_alikes():
     )
     result = align(text, spoken("السنة سامي رساء رحب من لينة", "الله أحد"))
     assert shown(result) == "«أرسل سامي رسائل حبّ لليلى». الله أحد."
+
+
+def test_a_last_word_the_listener_times_early_still_follows_the_word_before():
+    """Led by «إني كنت», the listener heard «الظالمين» from 0.1 s before the heard «منه» (paired with
+    «من»): the word was shown before «من», the sentence ending «كنت الظالمين. من»."""
+    text = article.from_text("عنوان\n\nلا إله إلا أنت سبحانك إني كنت من الظالمين.\n\nقل اللهم مالك الملك.\n")
+    transcript = chanted(("لا إله إلا أنت سبحانك إني كنت منه", 3.0), ("قل اللهم مالك الملك", 1.0))
+    transcript = replace(transcript, voiced=tuple((w.start, w.end) for w in transcript.words))
+    heard = next(w for w in transcript.words if w.text == "منه")
+    result = align(text, transcript, Continues("الظالمين", heard.start - 0.1))
+    assert shown(result).startswith("لا إله إلا أنت سبحانك إني كنت من الظالمين. قل")
+    times = [(t.start, t.end) for t in result.tokens]
+    assert times == sorted(times) and all(a <= b for a, b in times)

@@ -163,8 +163,10 @@ def _voiced_edges(
         if listen and len(said) < len(rest):  # the listener can only add words: ask where it could
             continued = listened_tail(words, rest, heads, timed, until, listen)
         if len(continued) > len(said):
-            at = max(edge.start + MIN_ROOM / 2, min(edge.end, continued[0].start))
-            timed = [*timed[:-1], replace(edge, end=round(at, 3)), *continued]
+            at = round(max(edge.start + MIN_ROOM / 2, min(edge.end, continued[0].start)), 3)
+            head = continued[0]  # the listener may time it before the edge word's own start: not so
+            continued[0] = replace(head, start=max(head.start, at), end=max(head.end, at))
+            timed = [*timed[:-1], replace(edge, end=at), *continued]
             heads = heads + [words[a].head for a in rest[: len(continued)]]
         elif said:
             at = edge.end - spare
