@@ -745,3 +745,25 @@ def test_a_last_word_the_listener_times_early_still_follows_the_word_before():
     assert shown(result).startswith("لا إله إلا أنت سبحانك إني كنت من الظالمين. قل")
     times = [(t.start, t.end) for t in result.tokens]
     assert times == sorted(times) and all(a <= b for a, b in times)
+
+
+def test_a_first_word_timed_in_the_held_end_of_the_sentence_before_moves_to_its_own():
+    """Batched decoding timed a verse's «يا» in the last 0.15 s of the verse before (inside its held
+    «عظيم»), 1 s before «أيها»: shown at the end of the other verse's cue. A first word with voice of its
+    own after a pause stays where it is."""
+    text = article.from_text(
+        "عنوان\n\nيا بني لا تشرك بالله إن الشرك لظلم عظيم.\n\nيا أيها الناس إنا خلقناكم من ذكر وأنثى.\n"
+    )
+    glued = chanted(
+        ("يا بني لا تشرك بالله إن الشرك لظلم عظيم يا", 1.0), ("أيها الناس إنا خلقناكم من ذكر وأنثى", 1.0)
+    )
+    voiced = ((0.5, glued.words[9].end), (glued.words[10].start, glued.words[-1].end))
+    result = align(text, replace(glued, voiced=voiced))
+    ya = [t for t in result.tokens if t.text == "يا"][1]
+    assert ya.sentence == 2 and ya.start == glued.words[10].start
+    apart = chanted(
+        ("يا بني لا تشرك بالله إن الشرك لظلم عظيم", 1.0), ("يا", 1.0), ("أيها الناس إنا خلقناكم", 1.0)
+    )
+    voiced = tuple((w.start, w.end) for w in apart.words)
+    result = align(text, replace(apart, voiced=voiced))
+    assert [t for t in result.tokens if t.text == "يا"][1].start == apart.words[9].start

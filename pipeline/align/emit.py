@@ -10,7 +10,15 @@ from rapidfuzz import fuzz
 
 from ..arabic import normalize
 from ..data import Break, Listen, Token, Word, heard_token
-from .common import CONTINUATION, MAX_EDGE_WORDS, ArticleWord, Match, joins_better, looks_like
+from .common import (
+    CONTINUATION,
+    EDGE_PAUSE,
+    MAX_EDGE_WORDS,
+    ArticleWord,
+    Match,
+    joins_better,
+    looks_like,
+)
 
 MAX_SKIPPED_INSIDE = 2
 """Unheard article words inside a spoken sentence that are still shown (Whisper drops short words)."""
@@ -49,6 +57,11 @@ BREATH = 0.5
 next word may be that word's beginning."""
 
 
+GLUED = 0.02
+"""Seconds within which a word starting after the one before is glued to it: one 10 ms frame of the timing
+stage and Whisper's own 20 ms step."""
+
+
 def article_tokens(
     words: list[ArticleWord],
     matches: list[Match],
@@ -81,6 +94,8 @@ def article_tokens(
             timed[0] = replace(timed[0], start=heard[match.first].start)
         heads = [words[a].head for a, _ in shown]
         since = heard[match.first - 1].end if match.first > 0 else 0.0
+        if voiced and match.first > 0:
+            timed = _unglued_head(timed, voiced, since)
         if voiced:
             outside = (since, heard[match.last + 1].start if match.last + 1 < len(heard) else float("inf"))
             after = next((t for t in range(match.last + 1, len(heard)) if claimed[t]), len(heard))
@@ -177,6 +192,27 @@ def _voiced_edges(
             ]
             heads = heads + said
     return timed, heads
+
+
+def _unglued_head(timed: list[Token], voiced: tuple[tuple[float, float], ...], since: float) -> list[Token]:
+    """A sentence's first word moved onto its second word's voice when Whisper timed it at the tail of the
+    speech before: glued to the word before it (which ends at ``since``), on voice that began before it,
+    with a breath (``EDGE_PAUSE``) between it and the rest of its sentence. The two share the second
+    word's span by their letters.
+
+    Batched decoding put a verse's «يا» at the last 0.15 s of the verse before, inside its held «عظيم»,
+    1 s before «أيها»: it was shown at the end of the other verse's cue. A first word said after its own
+    pause has voice of its own starting with it, and stays.
+    """
+    if len(timed) < 2:
+        return timed
+    head, second = timed[0], timed[1]
+    glued = head.start - since < GLUED and _voice_edge(voiced, head.start, -1) < head.start - GLUED
+    if not glued or second.start - head.end < EDGE_PAUSE:
+        return timed
+    letters, own = len(normalize(head.text)), len(normalize(second.text))
+    at = round(second.start + (second.end - second.start) * letters / max(1, letters + own), 3)
+    return [replace(head, start=second.start, end=at), replace(second, start=at), *timed[2:]]
 
 
 def _sound_edges(
