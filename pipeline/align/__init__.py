@@ -68,7 +68,7 @@ def align(article: Article, transcript: Transcript, listen: Listen | None = None
     )
     heard_claimed = np.zeros(len(transcript.words), bool)
     heard_claimed[origin[claimed]] = True  # a number Whisper wrote is shown off-script only if none of it is
-    tokens += offscript_tokens(transcript.words, heard_claimed)
+    tokens += offscript_tokens(transcript.words, heard_claimed, transcript.voiced)
     tokens.sort(key=lambda t: (t.start, t.end))
     spoken = {words[i].paragraph for m in matches for i, _ in m.pairs}
     unspoken = tuple(p for p in range(len(article.paragraphs)) if p not in spoken)

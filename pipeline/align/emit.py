@@ -14,6 +14,7 @@ from .common import (
     CONTINUATION,
     EDGE_PAUSE,
     MAX_EDGE_WORDS,
+    SPLIT_PAUSE,
     ArticleWord,
     Match,
     joins_better,
@@ -195,24 +196,33 @@ def _voiced_edges(
 
 
 def _unglued_head(timed: list[Token], voiced: tuple[tuple[float, float], ...], since: float) -> list[Token]:
-    """A sentence's first word moved onto its second word's voice when Whisper timed it at the tail of the
-    speech before: glued to the word before it (which ends at ``since``), on voice that began before it,
-    with a breath (``EDGE_PAUSE``) between it and the rest of its sentence. The two share the second
-    word's span by their letters.
+    """A sentence's first word moved onto its second word's voice where Whisper timed it in the speech
+    before (``_misplaced_head``; the word before ends at ``since``).
 
     Batched decoding put a verse's «يا» at the last 0.15 s of the verse before, inside its held «عظيم»,
-    1 s before «أيها»: it was shown at the end of the other verse's cue. A first word said after its own
-    pause has voice of its own starting with it, and stays.
+    1 s before «أيها»: it was shown at the end of the other verse's cue.
     """
-    if len(timed) < 2:
+    if len(timed) < 2 or (at := _misplaced_head(since, timed[0], timed[1], voiced)) is None:
         return timed
     head, second = timed[0], timed[1]
-    glued = head.start - since < GLUED and _voice_edge(voiced, head.start, -1) < head.start - GLUED
-    if not glued or second.start - head.end < EDGE_PAUSE:
-        return timed
-    letters, own = len(normalize(head.text)), len(normalize(second.text))
-    at = round(second.start + (second.end - second.start) * letters / max(1, letters + own), 3)
     return [replace(head, start=second.start, end=at), replace(second, start=at), *timed[2:]]
+
+
+def _misplaced_head(
+    since: float, head: Token | Word, second: Token | Word, voiced: tuple[tuple[float, float], ...]
+) -> float | None:
+    """Where ``head``, the first word of a run of speech, ends once moved onto the voice of ``second``, the
+    word after it, when Whisper timed it in the speech before (which ends at ``since``); None when it did
+    not. It did when ``head`` lies on voice that runs on from that speech, and the voice of ``second``
+    starts after a pause in the voice, a breath (``EDGE_PAUSE``) after ``head``'s end. The two then share
+    ``second``'s span by their letters. A first word said after its own pause has voice starting with it,
+    and stays."""
+    if _voice_edge(voiced, head.start, -1) >= since - GLUED or second.start - head.end < EDGE_PAUSE:
+        return None
+    if _voice_edge(voiced, second.start, -1) <= head.end:
+        return None  # one voice from the word to the next: no pause parts them
+    letters, own = len(normalize(head.text)), len(normalize(second.text))
+    return round(second.start + (second.end - second.start) * letters / max(1, letters + own), 3)
 
 
 def _sound_edges(
@@ -503,10 +513,25 @@ def _owner(heard: tuple[Word, ...], t: int, following: int, next_norm: str) -> i
     return following
 
 
-def offscript_tokens(heard: tuple[Word, ...], claimed: np.ndarray) -> list[Token]:
+def offscript_tokens(
+    heard: tuple[Word, ...], claimed: np.ndarray, voiced: tuple[tuple[float, float], ...] = ()
+) -> list[Token]:
+    """The words no sentence holds, shown as heard. The first word of such speech that Whisper timed in a
+    found sentence's held end goes onto the voice of the word after it (``_misplaced_head``): a guest's
+    «عندما», put 2 s early in a reciter's drawn-out last syllable, started the sound bite's cue there.
+    Not across a long pause (``SPLIT_PAUSE``): the rehear stage hears a passage from its first word on,
+    and under music a guest's first 1.3 s, unheard by the voice detector and unwritten, lay between a
+    word Whisper put in the reciter's last syllable and the next one, 2.4 s on."""
+    words = list(heard)
+    for i in range(1, len(words) - 1):
+        if voiced and claimed[i - 1] and not claimed[i] and not claimed[i + 1]:
+            at = _misplaced_head(words[i - 1].end, words[i], words[i + 1], voiced)
+            if at is not None and words[i + 1].start - words[i].end < SPLIT_PAUSE:
+                words[i] = replace(words[i], start=words[i + 1].start, end=at)
+                words[i + 1] = replace(words[i + 1], start=at)
     return [
-        heard_token(word, heard[i + 1].start if i + 1 < len(heard) else None)
-        for i, word in enumerate(heard)
+        heard_token(word, words[i + 1].start if i + 1 < len(words) else None)
+        for i, word in enumerate(words)
         if not claimed[i] and word.sure
     ]
 
