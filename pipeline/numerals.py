@@ -1,6 +1,7 @@
 """numerals: the words a narrator may say for what an article writes in digits, and for month names.
 
-Articles write «9/ 02/ 2019», «2020», «23 مدنياً», «23٪», «٢٠١٩» and month pairs «أكتوبر/تشرين الأول»;
+Articles write «9/ 02/ 2019», «2020», «23 مدنياً», «23٪», «٢٠١٩» and month pairs «أكتوبر/تشرين الأول»
+(and, quoting the Qur'an, the letters that open suras, «كهيعص», said by their names);
 narrators say «التاسع من شباط ألفين وتسعة عشر», and Whisper writes either digits or words. Matching
 happens in word space: each *written unit* (one or more whitespace tokens that are said together) gets
 its *readings*, the normalised words (as ``arabic.normalize`` makes them) it may be said as, and the
@@ -324,7 +325,34 @@ def _month_name(pieces: list[str], i: int) -> tuple[int, int, Reading] | None:
 
 
 def _as_written(norm: str) -> tuple[Slot, ...]:
-    return (((norm,),),) if norm else ()
+    """A word read as written, or, for the letters that open suras, also as the names of its letters.
+
+    >>> [choose(slot, {"كاف", "عين", "صاد"}) for slot in _as_written("كهيعص")]
+    [('كاف', 'ها', 'يا', 'عين', 'صاد')]
+    """
+    if not norm:
+        return ()
+    spelled = SPELLED.get(norm)
+    return (((norm,), spelled),) if spelled else (((norm,),),)
+
+
+SPELLED = {
+    normalize(letters): tuple(normalize(name) for name in names.split())
+    for letters, names in {
+        "كهيعص": "كاف ها يا عين صاد",
+        "المص": "ألف لام ميم صاد",
+        "المر": "ألف لام ميم را",
+        "الر": "ألف لام را",
+        "طسم": "طا سين ميم",
+        "طس": "طا سين",
+        "عسق": "عين سين قاف",
+        "حم": "حا ميم",
+    }.items()
+}
+"""Letters that open suras, said by their names: a reciter says «كهيعص» «كاف ها يا عين صاد», and Whisper
+writes the names («كيف هيا عين صاد»), which matched nothing of the verse as written. «الم» is left out:
+written so it is also «ألم» (pain; did not), read as letters wherever a transcript has «ألف» (a
+thousand)."""
 
 
 def _plain_int(piece: str) -> int | None:

@@ -789,3 +789,13 @@ def test_a_sound_bites_first_word_timed_in_a_held_verse_end_moves_to_its_own_voi
     voiced = ((0.5, far.words[8].end + 0.4), (far.words[9].start, far.words[-1].end))
     result = align(text, replace(far, voiced=voiced))  # what lies unwritten between is for rehear to hear
     assert next(t for t in result.tokens if t.source == "transcript").start == far.words[8].start
+
+
+def test_the_letters_opening_a_sura_match_their_names_as_said():
+    """A reciter says «كهيعص» by its letters' names and Whisper writes them («كيف هيا عين صاد»): the verse's
+    first word is shown as the article writes it, once, over all of them."""
+    text = article.from_text("عنوان\n\nكهيعص ذكر رحمت ربك عبده زكريا.\n")
+    result = align(text, spoken("كيف هيا عين صاد ذكر رحمت ربك عبده زكريا"))
+    assert shown(result) == "كهيعص ذكر رحمت ربك عبده زكريا."
+    assert shown(result, "transcript") == ""
+    assert (result.tokens[0].start, result.tokens[0].end) == (0.5, 2.05)
