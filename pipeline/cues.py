@@ -110,7 +110,7 @@ def build(tokens: tuple[Token, ...] | list[Token], rules: Rules = Rules()) -> li
     spans = _segment(list(tokens), rules)
     cues = [
         Cue(
-            start=ms(max(tokens[i].start, tokens[j - 1].end - rules.max_duration)),
+            start=ms(_shown_from(tokens[i:j], rules)),
             end=ms(tokens[j - 1].end),
             lines=tuple(break_lines([t.text for t in tokens[i:j]], rules)),
             source=tokens[j - 1].source,  # a heard phrase opener may lead an article cue
@@ -118,6 +118,15 @@ def build(tokens: tuple[Token, ...] | list[Token], rules: Rules = Rules()) -> li
         for i, j in spans
     ]
     return _retime(cues, rules)
+
+
+def _shown_from(tokens: tuple[Token, ...] | list[Token], rules: Rules) -> float:
+    """When a cue over ``max_duration`` of speech starts: with its last ``max_duration``, so the words it
+    ends on are on screen while said (a reciter holds «أو» 5 s before «كلاهما»); a cue of one word, with
+    the word: «كهيعص», said as five letters' names over 11 s, appeared 4.5 s after the reciter began it."""
+    if len(tokens) == 1:
+        return tokens[0].start
+    return max(tokens[0].start, tokens[-1].end - rules.max_duration)
 
 
 def break_lines(words: list[str], rules: Rules = Rules()) -> list[str]:

@@ -186,3 +186,13 @@ def test_a_phrase_opener_before_a_long_pause_waits_for_its_phrase():
     cues = build(said + rest)
     assert violations(cues) == []
     assert " ".join(" ".join(c.lines) for c in cues) == "أو جاء أحد من الغائط أو لا"
+
+
+def test_a_word_said_longer_than_a_cue_lasts_is_shown_from_its_start():
+    """«كهيعص» said as five letters' names over 11.5 s is one word: its cue starts with it and lasts the
+    longest a cue may; a held «أو» before the phrase it opens still shows with that phrase's end."""
+    spelled = Token("كهيعص", 472.79, 484.26, "article", Break.NONE)
+    after = tokens("ذكر رحمت ربك عبده زكريا.", start=484.3)
+    cues = build([spelled, *after])
+    assert cues[0].lines == ("كهيعص",)
+    assert (cues[0].start, cues[0].end) == (472790, 479790)
