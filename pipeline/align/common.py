@@ -42,6 +42,10 @@ READS_AS = 80
 like it."""
 
 
+OPENING_QUOTES = ("«", "“")
+"""Marks that open a quotation: the words after them were said by the one quoted."""
+
+
 PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
 
 

@@ -17,6 +17,7 @@ from .common import (
     EDGE_PAUSE,
     MAX_EDGE_WORDS,
     MAX_FRAGMENT,
+    OPENING_QUOTES,
     SPLIT_PAUSE,
     ArticleWord,
     Match,
@@ -30,10 +31,6 @@ MAX_EDGE_RUN = 6
 """Unheard article words at a sentence's edge that misheard speech running on from it may stand for: a
 reciter's last verse, misheard whole under a bed («الله في عف إذا رجت الارضر نعم» for «رافعة إذا رجت الأرض
 رجا»), is five. The speech must still close at a pause and have about as many letters."""
-
-
-QUOTE_MARKS = ("«", "“", '"')
-"""Marks that open a quotation: words after them were said by the one quoted, so they are no lead-in."""
 
 
 CLOSING_SAMPLE = 5
@@ -227,7 +224,7 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
     «اليفلا» 0.9 s before «ذلك», stays, the verse's pauses being longer.
     """
     a0, a1 = match.span
-    if scene.words[a0].text.startswith(QUOTE_MARKS):
+    if scene.words[a0].text.startswith(OPENING_QUOTES):
         return  # a quotation's first clause is what the speaker said, not a narrator's lead-in
     ends = [a for a in range(a0, a1 - 1) if scene.words[a].brk >= Break.CLAUSE]  # each clause's last word
     unheard = []  # the leads, clause by clause, none of whose words was heard as itself

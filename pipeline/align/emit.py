@@ -95,9 +95,9 @@ def article_tokens(
             timed[0] = replace(timed[0], start=heard[match.first].start)
         heads = [words[a].head for a, _ in shown]
         since = heard[match.first - 1].end if match.first > 0 else 0.0
-        if voiced and match.first > 0:
-            timed = _unglued_head(timed, voiced, since)
         if voiced:
+            if match.first > 0:
+                timed = _unglued_head(timed, voiced, since)
             outside = (since, heard[match.last + 1].start if match.last + 1 < len(heard) else float("inf"))
             after = next((t for t in range(match.last + 1, len(heard)) if claimed[t]), len(heard))
             until = heard[after].start if after < len(heard) else float("inf")

@@ -17,6 +17,7 @@ from .common import (
     EDGE_PAUSE,
     LOOKS_LIKE,
     MAX_FRAGMENT,
+    OPENING_QUOTES,
     READS_AS,
     SPLIT_PAUSE,
     ArticleWord,
@@ -115,7 +116,7 @@ def quotes(words: list[ArticleWord], a0: int, a1: int) -> list[tuple[int, int]]:
     start = None
     for a in range(a0, a1):
         text = words[a].text
-        if words[a].head == a and text.startswith(("«", "“")):
+        if words[a].head == a and text.startswith(OPENING_QUOTES):
             start = a
         last_part = a + 1 == a1 or words[a + 1].head != words[a].head
         if last_part and text.rstrip(".،,؟?!:؛").endswith(("»", "”")):
