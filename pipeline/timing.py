@@ -212,6 +212,7 @@ def snap_words(
     if not len(speech):
         return words
     held = speech if held is None else held
+    speech_closed, held_closed = _closed(speech), _closed(held)
     # a frame starts a run of speech when it and the next MIN_RUN-1 frames are speech
     run = np.convolve(speech.astype(int), np.ones(MIN_RUN, int), mode="full")[MIN_RUN - 1 :] >= MIN_RUN
     out: list[Word] = []
@@ -230,14 +231,14 @@ def snap_words(
             first, last = start + onsets[0], start + onsets[-1] + MIN_RUN
             if first == start:  # speech already at the start: it may have begun earlier, in the pause
                 reach = LONG_EXTEND if word.start - lo >= LONG_PAUSE else MAX_EXTEND
-                first = _extend(speech, first, _frame(lo), -1, reach)
+                first = _extend(speech_closed, first, _frame(lo), -1, reach)
             limit = min(_frame(hi), len(speech))
             pause_after = hi - word.end >= LONG_PAUSE
-            drawn = _extend(held, last, limit, +1, LONG_EXTEND) if pause_after else last
+            drawn = _extend(held_closed, last, limit, +1, LONG_EXTEND) if pause_after else last
             if drawn > last:  # a final syllable held on over the bed, into the pause after it
                 last = drawn
             elif last >= end:
-                last = _extend(speech, last, limit, +1, LONG_EXTEND if pause_after else MAX_EXTEND)
+                last = _extend(speech_closed, last, limit, +1, LONG_EXTEND if pause_after else MAX_EXTEND)
             new_start = max(first * FRAME, lo)
             new_end = min(max(last * FRAME, new_start + FRAME), hi) if hi > new_start else word.end
             word = replace(word, start=round(new_start, 3), end=round(max(new_end, new_start), 3))
@@ -308,6 +309,18 @@ def _skip_sliver(speech: np.ndarray, start: int, end: int, after: int) -> tuple[
         ):
             end = start + b_prev
     return start, end
+
+
+def _closed(speech: np.ndarray, gap: int = MIN_RUN) -> np.ndarray:
+    """``speech`` with its dips shorter than ``gap`` frames filled: a word's edge follows its voice across
+    them, as an onset needs ``MIN_RUN`` frames of speech, a stop needs as many of silence. The decaying end
+    of «أحد» (held-out case) flickered 20 ms under the threshold 0.1 s before its voice stopped, and the
+    word ended there: 0.18 s before the truth.
+
+    >>> _closed(np.array([1, 1, 0, 0, 1, 1, 0, 0, 0, 1], bool)).astype(int).tolist()
+    [1, 1, 1, 1, 1, 1, 0, 0, 0, 1]
+    """
+    return ~without_blips(~speech, gap)
 
 
 def _extend(speech: np.ndarray, edge: int, limit: int, step: int, reach: int = 0) -> int:

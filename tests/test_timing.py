@@ -117,6 +117,19 @@ def test_a_drawn_out_end_after_a_catch_of_breath_stays_the_words_own():
     assert timing.snap_words((word, after), speech)[0].end == 1.7
 
 
+def test_a_word_s_end_follows_its_voice_across_a_dip_too_short_to_be_a_pause():
+    """The decaying «أحد» dips 20 ms under the threshold 90 ms before its voice stops (held-out case): the
+    word ends where the voice does; a dip of 30 ms or more is a pause, and the word ends before it."""
+    speech = np.zeros(1000, bool)
+    speech[100:200] = speech[202:211] = True
+    word = Word("أحد", 1.0, 1.9, 0.9)
+    after = Word("ألديك", 2.8, 3.3, 0.9)
+    speech[280:330] = True
+    assert timing.snap_words((word, after), speech)[0].end == 2.11
+    speech[200:203] = False
+    assert timing.snap_words((word, after), speech)[0].end == 2.0
+
+
 def test_a_blip_left_behind_the_last_word_s_tail_is_not_the_word():
     """Whisper's «أرجال» spans the end of «كريمة», a 50 ms breath and its own voice, which runs on into
     «قوامون»: the word is its voice, not the blip."""
