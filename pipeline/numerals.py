@@ -340,6 +340,7 @@ SPELLED = {
     normalize(letters): tuple(normalize(name) for name in names.split())
     for letters, names in {
         "كهيعص": "كاف ها يا عين صاد",
+        "الم": "ألف لام ميم",
         "المص": "ألف لام ميم صاد",
         "المر": "ألف لام ميم را",
         "الر": "ألف لام را",
@@ -350,9 +351,10 @@ SPELLED = {
     }.items()
 }
 """Letters that open suras, said by their names: a reciter says «كهيعص» «كاف ها يا عين صاد», and Whisper
-writes the names («كيف هيا عين صاد»), which matched nothing of the verse as written. «الم» is left out:
-written so it is also «ألم» (pain; did not), read as letters wherever a transcript has «ألف» (a
-thousand)."""
+writes the names («كيف هيا عين صاد»), which matched nothing of the verse as written. «الم» is also «ألم»
+(pain; did not): a transcript that says «ألم» reads it as written (``choose``: the written word is
+present), one that says only «ألف» (a thousand) by its letters' names. Left out at first for that reason,
+the held-out case's «الم», written «ألف لا من», was matched by the unsaid «ثم تلا:» before it instead."""
 
 
 def _plain_int(piece: str) -> int | None:

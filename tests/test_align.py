@@ -799,3 +799,25 @@ def test_the_letters_opening_a_sura_match_their_names_as_said():
     assert shown(result) == "كهيعص ذكر رحمت ربك عبده زكريا."
     assert shown(result, "transcript") == ""
     assert (result.tokens[0].start, result.tokens[0].end) == (0.5, 2.05)
+
+
+def test_alif_lam_mim_said_by_its_letters_names_is_the_verse_s_first_word_not_the_lead_in_s():
+    """«الم» recited as «ألف لام ميم» and written by Whisper «ألف لا من» (held-out case): without the
+    letters' names, the unsaid «ثم تلا:» before it took «ألف لا» and was shown over the verse's start."""
+    text = article.from_text(
+        "عنوان\n\nسأل أحد الحضور: «من اخترع هذه الآلة؟» ثم تلا: الم ذلك الكتاب لا ريب فيه هدى للمتقين.\n"
+    )
+    heard = spoken("من اختوع هذه الغالة", "ألف لا من ذلك الكتاب لا ريب فيه هدى للمتقين")
+    result = align(text, heard)
+    assert shown(result) == "«من اخترع هذه الآلة؟» الم ذلك الكتاب لا ريب فيه هدى للمتقين."
+    alif = next(t for t in result.tokens if t.text == "الم")
+    assert alif.start == next(w.start for w in heard.words if w.text == "ألف")
+
+
+def test_alam_pain_is_read_as_written_beside_a_thousand():
+    """«ألم» (pain) is written as the letters that open a sura are: said as a word and heard so, it is the
+    word, though the transcript also says «ألف» (a thousand)."""
+    text = article.from_text("عنوان\n\nوقال إن ألم الفقد لا يزول. وبلغ عدد الضحايا ألف شخص.\n")
+    result = align(text, spoken("وقال إن ألم الفقد لا يزول", "وبلغ عدد الضحايا ألف شخص"))
+    assert shown(result) == "وقال إن ألم الفقد لا يزول. وبلغ عدد الضحايا ألف شخص."
+    assert next(t for t in result.tokens if t.text == "ألم").heard == "ألم"
