@@ -812,6 +812,8 @@ def test_alif_lam_mim_said_by_its_letters_names_is_the_verse_s_first_word_not_th
     assert shown(result) == "«من اخترع هذه الآلة؟» الم ذلك الكتاب لا ريب فيه هدى للمتقين."
     alif = next(t for t in result.tokens if t.text == "الم")
     assert alif.start == next(w.start for w in heard.words if w.text == "ألف")
+    batched = spoken("من اختوع هذه الغالة", "أليف لا ذلك الكتاب لا ريب فيه هدى للمتقين")  # no name as said
+    assert shown(align(text, batched)) == "«من اخترع هذه الآلة؟» الم ذلك الكتاب لا ريب فيه هدى للمتقين."
 
 
 def test_alam_pain_is_read_as_written_beside_a_thousand():
