@@ -4,9 +4,10 @@ Defaults: at most 42 characters a line and 2 lines, at most 20 characters a seco
 at least 2 frames between cues, no overlaps. Cue boundaries are chosen by a dynamic programme over the
 token stream, so the split is the best one for the whole text rather than the first that fits: ends of
 sentences cost nothing, clause punctuation a little, a break between two words of a clause a lot; a change
-between article and transcript text, an article paragraph boundary and a long pause always end a cue.
-Times then start at the first word and end at the last one, stretched into the following silence only as
-far as the minimum duration and the reading speed need, and never closer than the gap to the next cue.
+between article and transcript text, an article paragraph boundary, a long pause and a sentence's end
+followed by half a second of silence always end a cue. Times then start at the first word and end at the
+last one, stretched into the following silence only as far as the minimum duration and the reading speed
+need, and never closer than the gap to the next cue.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from .data import Break, Cue, Token, ms
 
 HARD_PAUSE = 1.2
 """Seconds of silence that always end a cue: text should not hang on screen across a pause."""
+SENTENCE_PAUSE = 0.5
+"""Seconds of silence after a sentence's end that end a cue: the convention that cues less than half a
+second apart are chained and cues further apart are not. Joined across a 1 s pause between verses, a
+verse's first word («الم», held by the reciter for 3 s) was shown with the question before it, 3 s
+before it was said."""
 MAX_TOKENS = 40
 BREAK_COST = {Break.PARAGRAPH: 0.0, Break.SENTENCE: 0.0, Break.CLAUSE: 2.0, Break.NONE: 6.0}
 CLAUSE_PUNCTUATION = tuple(".!?؟…،,؛;:»”")
@@ -206,14 +212,16 @@ def _carries_dangling(tokens: list[Token], i: int, j: int, rules: Rules) -> bool
 
 
 def _hard_break(here: Token, after: Token) -> bool:
-    """A paragraph end (the aligner marks one wherever the text's source changes), or a long pause, unless
-    the word before it opens a phrase: reciters and hesitant speakers pause after «إن» or «من», and the
-    phrase reads better whole across that pause; Whisper heard «أبقى لهم في» before a quoted sentence, and
-    «في» goes with the quote rather than end a cue."""
+    """A paragraph end (the aligner marks one wherever the text's source changes), a long pause, or a
+    sentence's end followed by a pause (``SENTENCE_PAUSE``), unless the word before it opens a phrase:
+    reciters and hesitant speakers pause after «إن» or «من», and the phrase reads better whole across that
+    pause; Whisper heard «أبقى لهم في» before a quoted sentence, and «في» goes with the quote rather than
+    end a cue."""
     opens = dangles(here.text)
     if here.brk == Break.PARAGRAPH:
         return not (opens and here.source == "transcript" and after.source != here.source)
-    return after.start - here.end >= HARD_PAUSE and not opens
+    pause = after.start - here.end
+    return not opens and (pause >= HARD_PAUSE or (here.brk >= Break.SENTENCE and pause >= SENTENCE_PAUSE))
 
 
 def _cost(tokens: list[Token], i: int, j: int, rules: Rules) -> float:

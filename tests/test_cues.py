@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from pipeline.cues import CLAUSE_PUNCTUATION, Rules, break_lines, build, fits, violations
@@ -196,3 +198,18 @@ def test_a_word_said_longer_than_a_cue_lasts_is_shown_from_its_start():
     cues = build([spelled, *after])
     assert cues[0].lines == ("كهيعص",)
     assert (cues[0].start, cues[0].end) == (472790, 479790)
+
+
+def test_a_sentence_end_and_half_a_second_of_silence_end_a_cue():
+    """A verse's first word («الم», held 3 s) said 1 s after a quoted question, with a long pause after it:
+    shown with the question, it appeared 3 s before it was said; it gets a cue of its own. Under half a
+    second apart the two still share a cue."""
+    *words, last = tokens("«من اخترع هذه الآلة؟»", start=64.22, per_word=0.5)
+    question = [*words, replace(last, brk=Break.SENTENCE)]
+    alif = Token("الم", 67.29, 70.43, "article", Break.NONE)
+    after = tokens("ذلك الكتاب لا ريب", start=77.32)
+    cues = build([*question, alif, *after])
+    assert [c.lines for c in cues[:2]] == [("«من اخترع هذه الآلة؟»",), ("الم",)]
+    assert cues[1].start == 67290
+    close = Token("الم", 66.5, 69.6, "article", Break.NONE)
+    assert build([*question, close, *after])[0].lines == ("«من اخترع هذه الآلة؟» الم",)
