@@ -281,11 +281,13 @@ def _listened_head(
     words before them, on the audio from ``REACH`` seconds before the first heard word (not before
     ``since``, where the speech before the sentence ends): the likeliest is what was said. Words that
     were not said cost their own tokens and make the heard words after them less likely; words that were
-    make those likelier, the more so the less of them Whisper heard.
+    make those likelier, the more so the less of them Whisper heard. Voice that begins right at the first
+    heard word counts: the timing stage moves a word's start back to its voice's onset, and where Whisper
+    left out the word before («أين» of «أين المشكلة؟», batched) that onset is the missing word's.
     """
     edge = timed[0]
     start = max(since, edge.start - REACH)
-    voice = [a for a, _ in voiced if start <= a < edge.start]  # voice going on at ``start`` is earlier speech
+    voice = [a for a, _ in voiced if start <= a <= edge.start]  # voice on at ``start`` is earlier speech
     if not voice:
         return None
     known = list(dict.fromkeys(heads))[:CONTINUATION]
