@@ -134,6 +134,9 @@ class Transcript:
     held: tuple[tuple[float, float], ...] = ()
     """Stretches where a voice may still be going on over the sound bed (the voice's and the drawn-out
     syllables the detector lets go of), across catches of breath: where a sentence's last syllable stops."""
+    unwritten: tuple[tuple[float, float], ...] = ()
+    """Voice that a word Whisper stretched across a long pause spanned and the timing stage cut off it:
+    speech Whisper wrote nothing for (a verse's first words, a question, a sound bite), to be heard again."""
 
 
 class Listen(Protocol):

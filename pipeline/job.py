@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from . import __version__, acquire, align, audio, choose, cues, formats, listen, rehear, timing, write
@@ -73,7 +73,8 @@ class StageTimer:
         try:
             yield
         finally:
-            self.durations[stage] = round(time.perf_counter() - started, 3)
+            spent = time.perf_counter() - started
+            self.durations[stage] = round(self.durations.get(stage, 0.0) + spent, 3)
 
 
 def run_job(
@@ -142,6 +143,13 @@ def process(
     with timer("timing"):
         transcript = timing.refine(heard, samples)
     ear = listen.listener(transcriber, samples)
+    if transcript.unwritten:  # voice under no word of Whisper's: heard again, then timed with the rest
+        with timer("rehear"):
+            more = rehear.unwritten(transcript.unwritten, ear)
+        if more:
+            with timer("timing"):
+                words = tuple(sorted((*heard.words, *more), key=lambda w: w.start))
+                transcript = replace(timing.refine(replace(heard, words=words), samples), unwritten=())
     with timer("align"):
         alignment = align.align(source.article, transcript, ear)
     with timer("rehear"):

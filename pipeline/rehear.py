@@ -21,6 +21,10 @@ article's previous sentence (tried) made the quote worse (7 letters wrong) and t
 sound too (13). Only off-script tokens change here: article tokens stay as they are, and so do the first
 start and last end of each passage (the timing stage's voice edges) unless the hearing alone goes on
 past the words heard in context, into the voice before or after them.
+
+Before alignment, ``unwritten`` hears the voice that the timing stage cut off a word Whisper stretched
+over a long pause (``Transcript.unwritten``): speech Whisper wrote nothing for, which the aligner can then
+match to the article or show as heard.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ import itertools
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+
+import numpy as np
 
 from .arabic import normalize_text
 from .data import Alignment, Break, Listen, Reheard, Token, Word, heard_token
@@ -82,6 +88,28 @@ def rehear(
     if reheard:
         log.info("heard %d off-script passages better on their own", len(reheard))
     return replace(alignment, tokens=tuple(out), reheard=tuple(reheard))
+
+
+def unwritten(spans: tuple[tuple[float, float], ...], listen: Listen | None) -> list[Word]:
+    """The words said in each of ``spans``, voice that the timing stage found under no word of Whisper's
+    (``Transcript.unwritten``), heard on its own with ``MARGIN`` either side, at most ``LONGEST`` at a time:
+    the words whose middle lies in the span.
+
+    Whisper stretches a segment's last word over speech it did not write: under music, batched decoding
+    wrote nothing for a recited «قل هو الله أحد», a question and a sound bite's start, and ran the word
+    before over all of them; the article sentence was then found only in a guest's «ها هو ذا أحدهم».
+    Heard alone, that voice came back «انهو الله أحدة ألدي تقضم».
+    """
+    if listen is None or not spans:
+        return []
+    words: list[Word] = []
+    for start, end in spans:
+        for lo in np.arange(start, end, LONGEST):
+            hi = min(end, float(lo) + LONGEST)
+            heard = listen.transcription(max(0.0, float(lo) - MARGIN), hi + MARGIN) or []
+            words += [w for w in heard if lo - MARGIN <= (w.start + w.end) / 2 <= hi + MARGIN]
+    log.info("heard %d stretches of voice no word held on their own: %d words", len(spans), len(words))
+    return words
 
 
 def _pieces(tokens: list[Token]) -> list[tuple[int, int]]:

@@ -70,14 +70,16 @@ are 32 ms, and an onset can sit anywhere inside the first voiced one."""
 
 
 def refine(transcript: Transcript, audio: Audio) -> Transcript:
-    """The transcript with every word's edges moved onto the voice's onsets and offsets, and the stretches
-    of voice it found."""
+    """The transcript with every word's edges moved onto the voice's onsets and offsets, the stretches of
+    voice it found, and the voice cut off words Whisper stretched over speech it did not write."""
     speech, held = voice_frames(audio)
+    cut: list[tuple[float, float]] = []
     return replace(
         transcript,
-        words=snap_words(transcript.words, speech, held),
+        words=snap_words(transcript.words, speech, held, cut),
         voiced=stretches(speech),
         held=held_stretches(held),
+        unwritten=tuple(cut),
     )
 
 
@@ -195,9 +197,14 @@ def _local_loudness(db: np.ndarray) -> np.ndarray:
 
 
 def snap_words(
-    words: tuple[Word, ...], speech: np.ndarray, held: np.ndarray | None = None
+    words: tuple[Word, ...],
+    speech: np.ndarray,
+    held: np.ndarray | None = None,
+    cut: list[tuple[float, float]] | None = None,
 ) -> tuple[Word, ...]:
-    """Move each word's edges onto speech onsets and offsets, never across a neighbouring word.
+    """Move each word's edges onto speech onsets and offsets, never across a neighbouring word. The voice
+    after a long pause inside a word is cut off it (``_one_side_of_a_long_pause``) and, where
+    ``cut`` is given, added to it as (start, end) seconds.
 
     A word followed by a long pause ends where ``held`` (default: ``speech``) stops, when it stops within
     ``LONG_EXTEND``: a drawn-out last syllable that the detector no longer calls a voice.
@@ -224,6 +231,11 @@ def snap_words(
             out.append(word)
             continue
         start, end = _skip_slivers(speech, start, end, _frame(hi))
+        kept = _one_side_of_a_long_pause(speech, start, end)
+        if kept != (start, end) and cut is not None:
+            voice = np.flatnonzero(speech[kept[1] : end]) + kept[1]
+            cut.append((round(float(voice[0]) * FRAME, 3), round(float(voice[-1] + 1) * FRAME, 3)))
+        start, end = kept
         if _verse_number(word) and speech[start:end].sum() < SYLLABLE:
             continue  # less than a syllable: not said («5.» before a verse, «10.» in the pause before one)
         onsets = np.flatnonzero(run[start:end])
@@ -321,6 +333,27 @@ def _closed(speech: np.ndarray, gap: int = MIN_RUN) -> np.ndarray:
     [1, 1, 1, 1, 1, 1, 0, 0, 0, 1]
     """
     return ~without_blips(~speech, gap)
+
+
+def _one_side_of_a_long_pause(speech: np.ndarray, start: int, end: int) -> tuple[int, int]:
+    """Narrow a word's span to what lies before a pause of ``LONG_PAUSE`` or more inside it, where there
+    is a ``SYLLABLE`` of speech on each side.
+
+    No word holds a second of silence, but Whisper stretches a segment's last word to the segment's end,
+    over speech it did not write: batched decoding under music ran the quote's «الآلة» 5.7 s on, over a
+    1 s pause and the first 3 s of the next verse, and a guest's «لليلى» 6.5 s on, over a recited verse,
+    a question and a sound bite's start. The word was said where Whisper starts it.
+    """
+    inside = speech[start:end]
+    edges = np.flatnonzero(np.diff(np.r_[0, inside.astype(np.int8), 0]))
+    runs = list(zip(edges[::2], edges[1::2], strict=True))
+    gaps = [k for k in range(len(runs) - 1) if runs[k + 1][0] - runs[k][1] >= round(LONG_PAUSE / FRAME)]
+    if not gaps:
+        return start, end
+    first, second = runs[: gaps[0] + 1], runs[gaps[0] + 1 :]
+    if min(sum(b - a for a, b in side) for side in (first, second)) < SYLLABLE:
+        return start, end
+    return start, start + first[-1][1]
 
 
 def _extend(speech: np.ndarray, edge: int, limit: int, step: int, reach: int = 0) -> int:

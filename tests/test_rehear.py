@@ -364,3 +364,16 @@ def test_the_pieces_of_a_long_passage_do_not_reach_into_the_pause_between_them()
     ear.likelihoods = lambda start, end, given: [0.0, -1.0]  # type: ignore[method-assign]
     rehear.rehear(Alignment((article_token("قال", 0.0, 2.0), *heard), ()), ear, ((2.5, 32.5), (33.0, 34.0)))
     assert all(not (start < 34.0 and end > 33.0) for start, end in ear.asked)
+
+
+def test_voice_no_word_held_is_heard_on_its_own_with_a_margin_and_only_its_words_kept():
+    """The span the timing stage cut off a stretched word is heard with ``MARGIN`` either side, in windows
+    of at most ``LONGEST``; what the hearing times outside the span is not its."""
+    ear = Hears("قل هو الله أحد", {})
+    words = rehear.unwritten(((155.0, 159.4),), ear)
+    assert ear.asked == [(154.75, 159.65)]
+    assert [w.text for w in words] == ["قل", "هو", "الله", "أحد"]
+    long = Hears("كلمة", {})
+    rehear.unwritten(((10.0, 40.0),), long)
+    assert long.asked == [(9.75, 35.25), (34.75, 40.25)]
+    assert rehear.unwritten(((155.0, 159.4),), None) == []

@@ -169,3 +169,21 @@ def test_a_verse_number_with_less_than_a_syllable_of_voice_was_not_said():
     assert [w.text for w in timing.snap_words(said, speech)] == ["في", "2019", "قتل"]
     yes = timing.snap_words((before, Word("نعم.", 4.9, 5.3, 0.9), after), speech)[1]  # its voice unheard
     assert yes.text == "نعم."
+
+
+def test_a_word_whisper_stretched_over_a_long_pause_keeps_its_start_and_the_rest_is_unwritten():
+    """Batched decoding under music ran «الآلة» 5.7 s on, over a 1 s pause and a verse's first 3 s: the
+    word ends before the pause, and the voice after it is handed on to be heard again. A pause shorter
+    than a second inside a word (a catch of breath in a held syllable) cuts nothing."""
+    speech = np.zeros(1000, bool)
+    speech[100:132] = True  # the word's own voice
+    speech[236:270] = speech[303:632] = True  # 1.04 s later, the verse Whisper did not write
+    speech[900:950] = True
+    word = Word("الآلة", 0.7, 6.42, 0.6)
+    after = Word("ذلك", 9.0, 9.5, 0.9)
+    cut: list[tuple[float, float]] = []
+    snapped = timing.snap_words((word, after), speech, cut=cut)[0]
+    assert (snapped.start, snapped.end, cut) == (1.0, 1.32, [(2.36, 6.32)])
+    speech[132:200] = True  # a 0.36 s pause now
+    cut.clear()
+    assert timing.snap_words((word, after), speech, cut=cut)[0].end == 6.32 and cut == []
