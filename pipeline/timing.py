@@ -203,7 +203,7 @@ def snap_words(
     cut: list[tuple[float, float]] | None = None,
 ) -> tuple[Word, ...]:
     """Move each word's edges onto speech onsets and offsets, never across a neighbouring word. The voice
-    after a long pause inside a word is cut off it (``_one_side_of_a_long_pause``) and, where
+    after a long pause inside a word is cut off it (``_before_a_long_pause``) and, where
     ``cut`` is given, added to it as (start, end) seconds.
 
     A word followed by a long pause ends where ``held`` (default: ``speech``) stops, when it stops within
@@ -231,7 +231,7 @@ def snap_words(
             out.append(word)
             continue
         start, end = _skip_slivers(speech, start, end, _frame(hi))
-        kept = _one_side_of_a_long_pause(speech, start, end)
+        kept = _before_a_long_pause(speech, start, end)
         if kept != (start, end) and cut is not None:
             voice = np.flatnonzero(speech[kept[1] : end]) + kept[1]
             cut.append((round(float(voice[0]) * FRAME, 3), round(float(voice[-1] + 1) * FRAME, 3)))
@@ -335,13 +335,13 @@ def _closed(speech: np.ndarray, gap: int = MIN_RUN) -> np.ndarray:
     return ~without_blips(~speech, gap)
 
 
-def _one_side_of_a_long_pause(speech: np.ndarray, start: int, end: int) -> tuple[int, int]:
+def _before_a_long_pause(speech: np.ndarray, start: int, end: int) -> tuple[int, int]:
     """Narrow a word's span to what lies before a pause of ``LONG_PAUSE`` or more inside it, where there
     is a ``SYLLABLE`` of speech on each side.
 
     No word holds a second of silence, but Whisper stretches a segment's last word to the segment's end,
     over speech it did not write: batched decoding under music ran the quote's «الآلة» 5.7 s on, over a
-    1 s pause and the first 3 s of the next verse, and a guest's «لليلى» 6.5 s on, over a recited verse,
+    1 s pause and the first 3 s of the next verse, and a quote's last word «لليلى» 6.5 s on, over a verse,
     a question and a sound bite's start. The word was said where Whisper starts it.
     """
     inside = speech[start:end]
