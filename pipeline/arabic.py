@@ -30,6 +30,10 @@ FOLD = str.maketrans(
 )
 NOT_WORD = re.compile(r"[^\w]|_", re.UNICODE)
 
+READS_AS = 80
+"""fuzz.ratio of two normalised words from which one reads as the other («هضبات» for «هضبة»), not merely
+looks like it: shared by the aligner and by ``numerals`` choosing how a written unit was said."""
+
 
 def normalize(word: str) -> str:
     """One word's matching form: «الأكاديميّةِ،» → «الاكاديميه».

@@ -25,7 +25,7 @@ from num2words import num2words
 from rapidfuzz import fuzz
 from rapidfuzz.process import extract
 
-from .arabic import DIGITS, normalize
+from .arabic import DIGITS, READS_AS, normalize
 from .data import Word
 
 Reading = tuple[str, ...]
@@ -86,7 +86,7 @@ class Written:
 def choose(slot: Slot, vocabulary: Collection[str]) -> Reading:
     """The reading most of whose words occur in ``vocabulary`` (less half a point for each that does not);
     where none of them occurs, the reading most of whose words a word of ``vocabulary`` reads as
-    (``NEAR``) and is no shorter; the likeliest one where none does either, or on a tie.
+    (``READS_AS``) and is no shorter; the likeliest one where none does either, or on a tie.
 
     In batched decoding Whisper wrote «الم», said letter by letter, as «أليف لا» («ألف لام» as heard): no
     word of either reading was in the transcript, and the verse's first word was read as written and
@@ -105,17 +105,13 @@ def choose(slot: Slot, vocabulary: Collection[str]) -> Reading:
         return count - 0.5 * (len(reading) - count) if count else float("-inf")
 
     def near(word: str) -> bool:  # never a shorter word: «لا» reads as «لام», and is in every transcript
-        found = extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=NEAR, limit=None)
+        found = extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=READS_AS, limit=None)
         return any(len(heard) >= len(word) for heard, _, _ in found)
 
     best = max(slot, key=lambda reading: score(reading, vocabulary.__contains__))
     if len(slot) == 1 or score(best, vocabulary.__contains__) > float("-inf"):
         return best
     return max(slot, key=lambda reading: score(reading, near))
-
-
-NEAR = 80
-"""fuzz.ratio from which a heard word reads as a word of a reading: the aligner's ``READS_AS``."""
 
 
 @lru_cache(maxsize=4096)

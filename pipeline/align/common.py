@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz
 
 from .. import numerals
+from ..arabic import READS_AS
 from ..data import Article, Break
 
 EDGE_PAUSE = 0.35
@@ -35,11 +36,6 @@ unheard last ones."""
 LOOKS_LIKE = 0.5
 """Similarity (0–1) from which a heard word looks like the article word it is paired with: a match starts
 and ends on such words."""
-
-
-READS_AS = 80
-"""fuzz.ratio from which a heard word reads as the article word («هضبات» for «هضبة»), not merely looks
-like it."""
 
 
 OPENING_QUOTES = ("«", "“")
