@@ -141,7 +141,8 @@ def process(
     with timer("transcribe"):
         heard = transcriber.transcribe(samples, progress)
     with timer("timing"):
-        transcript = timing.refine(heard, samples)
+        frames = timing.voice_frames(samples)
+        transcript = timing.refine(heard, samples, frames)
     ear = listen.listener(transcriber, samples)
     if transcript.unwritten:  # voice under no word of Whisper's: heard again, then timed with the rest
         with timer("rehear"):
@@ -149,7 +150,7 @@ def process(
         if more:
             with timer("timing"):
                 words = tuple(sorted((*heard.words, *more), key=lambda w: w.start))
-                transcript = replace(timing.refine(replace(heard, words=words), samples), unwritten=())
+                transcript = timing.refine(replace(heard, words=words), samples, frames)
     with timer("align"):
         alignment = align.align(source.article, transcript, ear)
     with timer("rehear"):

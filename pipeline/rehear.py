@@ -31,10 +31,9 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import replace
-
-import numpy as np
 
 from .arabic import normalize_text
 from .data import Alignment, Break, Listen, Reheard, Token, Word, heard_token
@@ -93,7 +92,8 @@ def rehear(
 def unwritten(spans: tuple[tuple[float, float], ...], listen: Listen | None) -> list[Word]:
     """The words said in each of ``spans``, voice that the timing stage found under no word of Whisper's
     (``Transcript.unwritten``), heard on its own with ``MARGIN`` either side, at most ``LONGEST`` at a time:
-    the words whose middle lies in the span.
+    the words whose middle lies in the span, and of a span heard in pieces, in that piece (the pieces'
+    windows overlap by their margins, and a word heard in both counts once).
 
     Whisper stretches a segment's last word over speech it did not write: under music, batched decoding
     wrote nothing for a recited «قل هو الله أحد», a question and a sound bite's start, and ran the word
@@ -104,10 +104,12 @@ def unwritten(spans: tuple[tuple[float, float], ...], listen: Listen | None) -> 
         return []
     words: list[Word] = []
     for start, end in spans:
-        for lo in np.arange(start, end, LONGEST):
-            hi = min(end, float(lo) + LONGEST)
-            heard = listen.transcription(max(0.0, float(lo) - MARGIN), hi + MARGIN) or []
-            words += [w for w in heard if lo - MARGIN <= (w.start + w.end) / 2 <= hi + MARGIN]
+        cuts = [start + k * LONGEST for k in range(math.ceil((end - start) / LONGEST))] + [end]
+        for lo, hi in itertools.pairwise(cuts):
+            heard = listen.transcription(max(0.0, lo - MARGIN), hi + MARGIN) or []
+            first = lo - MARGIN if lo == start else lo
+            last = hi + MARGIN if hi == end else hi
+            words += [w for w in heard if first <= (w.start + w.end) / 2 < last]
     log.info("heard %d stretches of voice no word held on their own: %d words", len(spans), len(words))
     return words
 

@@ -69,10 +69,14 @@ VOICE_MARGIN = 4
 are 32 ms, and an onset can sit anywhere inside the first voiced one."""
 
 
-def refine(transcript: Transcript, audio: Audio) -> Transcript:
+def refine(
+    transcript: Transcript, audio: Audio, frames: tuple[np.ndarray, np.ndarray] | None = None
+) -> Transcript:
     """The transcript with every word's edges moved onto the voice's onsets and offsets, the stretches of
-    voice it found, and the voice cut off words Whisper stretched over speech it did not write."""
-    speech, held = voice_frames(audio)
+    voice it found, and the voice cut off words Whisper stretched over speech it did not write.
+    ``frames`` is ``voice_frames(audio)`` where the caller has it already: words heard again are snapped
+    with the rest without running the voice detector over the whole file a second time."""
+    speech, held = voice_frames(audio) if frames is None else frames
     cut: list[tuple[float, float]] = []
     return replace(
         transcript,
