@@ -154,7 +154,7 @@ def process(
     with timer("align"):
         alignment = align.align(source.article, transcript, ear)
     with timer("rehear"):
-        alignment = rehear.rehear(alignment, ear, transcript.voiced)
+        alignment = rehear.rehear(alignment, ear, transcript.voiced, transcript.held)
     with timer("cues"):
         cue_list = cues.build(alignment.tokens, rules)
         warnings = cues.violations(cue_list, rules)
