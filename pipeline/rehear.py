@@ -44,7 +44,7 @@ MARGIN = 0.25
 """Seconds of audio taken beyond a passage's first and last words (never into a neighbour's): the timing
 stage puts word edges on the voice, and a word's soft onset or decay before them is still its own."""
 SYLLABLE = 0.1
-"""Seconds of voice a word holds at least (``_after_pauses``): as the timing stage's ``SYLLABLE``."""
+"""Seconds of voice a word holds at least (``_on_voice``): as the timing stage's ``SYLLABLE``."""
 LONGEST = 25.0
 """Seconds of speech heard at once, within Whisper's 30-second window with the margins."""
 
@@ -62,13 +62,13 @@ def rehear(
     before the next word: Whisper drops the end of a passage it hears badly (a recited verse under music
     lost its last 6 s), and its start (a sound bite's first half, in a user's report). A word heard alone
     starts where a stretch of ``voiced`` or ``held`` (voice over the bed) starts inside it, if one does
-    (``_after_pauses``). Without ``listen`` (no model to ask), the alignment is returned as it is."""
+    (``_on_voice``). Without ``listen`` (no model to ask), the alignment is returned as it is."""
     if listen is None:
         return alignment
     tokens = list(alignment.tokens)
     out: list[Token] = []
     reheard: list[Reheard] = []
-    onsets = tuple(sorted({start for start, _ in voiced + held}))
+    stretches = voiced + held
     done = 0
     pieces = _pieces(tokens)
     if pieces:  # a report with no article sentence found is heard whole again: minutes on a CPU
@@ -85,7 +85,7 @@ def rehear(
             piece[0].start if cut_before else _voice_start(voiced, piece[0].start, before),
             piece[-1].end if cut_after else _voice_end(voiced, piece[-1].end, after),
         )
-        heard = _heard_again(piece, before, after, listen, voice, onsets)
+        heard = _heard_again(piece, before, after, listen, voice, stretches)
         if heard is not None:
             context, alone = (" ".join(t.text for t in said) for said in (piece, heard))
             reheard.append(Reheard(heard[0].start, heard[-1].end, context, alone))
@@ -158,7 +158,7 @@ def _heard_again(
     after: float | None,
     listen: Listen,
     voice: tuple[float, float],
-    onsets: tuple[float, ...] = (),
+    stretches: tuple[tuple[float, float], ...] = (),
 ) -> list[Token] | None:
     """``piece`` as heard alone, or None where that is not likelier or surer, fails Whisper's own tests of a
     decoding (a loop, an average log-probability under its bar, a decoding cut off), or leaves the first or
@@ -195,7 +195,7 @@ def _heard_again(
         start = max(voice_start, lo, words[0].start)
     if words[-1].end > end + MARGIN:  # and after them: as far as it heard, within that voice
         end = min(voice_end, hi, words[-1].end)
-    return _tokens(_after_pauses(_fitted(words, start, end), onsets), piece[-1].brk)
+    return _tokens(_on_voice(_fitted(words, start, end), stretches), piece[-1].brk)
 
 
 def _voice_start(voiced: tuple[tuple[float, float], ...], moment: float, previous: float) -> float:
@@ -260,21 +260,28 @@ def _fitted(words: list[Word], start: float, end: float) -> list[Word]:
     return [replace(w, start=at(w.start), end=at(w.end)) for w in words]
 
 
-def _after_pauses(words: list[Word], onsets: tuple[float, ...]) -> list[Word]:
-    """``words`` each starting at the last of ``onsets`` (sorted) inside it, a ``SYLLABLE`` or more before
-    its end: cross-attention gives a pause to the word after it, and the first word of a window the audio
-    before it. Heard alone, a guest's «عندما» ran 5.1 s from the window's start, over the end of the verse
-    before it, and was shown over the verse; under street sound, «بعد» ran 1.35 s over the 0.6 s pause
-    before it, and the question said before it shared the guest's cue.
+def _on_voice(words: list[Word], stretches: tuple[tuple[float, float], ...]) -> list[Word]:
+    """``words`` each starting at the last onset of ``stretches`` (sorted) inside it, a ``SYLLABLE`` or
+    more before its end, and ending, where a pause follows it, at the end of the stretch it ends in:
+    cross-attention gives a pause to the word after it, and the first word of a window the audio before
+    it. Heard alone, a guest's «عندما» ran 5.1 s from the window's start, over the end of the verse before
+    it, and was shown over the verse; under street sound, «بعد» ran 1.35 s over the 0.6 s pause before
+    it, and the question said before it («ألديك قلم؟», its last word ending 0.5 s before its voice)
+    shared the guest's cue.
 
-    >>> words = [Word("بعد", 4.4, 5.8, 0.8), Word("أن", 5.8, 6.1, 0.8)]
-    >>> [(w.start, w.end) for w in _after_pauses(words, (3.0, 4.9, 5.5, 6.05))]
-    [(5.5, 5.8), (5.8, 6.1)]
+    >>> words = [Word("قلم", 4.2, 4.4, 0.8), Word("بعد", 4.4, 5.8, 0.8), Word("أن", 5.8, 6.1, 0.8)]
+    >>> [(w.start, w.end) for w in _on_voice(words, ((3.0, 4.9), (5.5, 6.0), (6.05, 7.0)))]
+    [(4.2, 4.9), (5.5, 5.8), (5.8, 6.1)]
     """
+    onsets = sorted(start for start, _ in stretches)
     out = []
     for word in words:
         inside = [t for t in onsets if word.start < t <= word.end - SYLLABLE]
         out.append(replace(word, start=inside[-1]) if inside else word)
+    for k, (word, following) in enumerate(itertools.pairwise(out)):
+        ends = [b for a, b in stretches if a <= word.end < b <= following.start]
+        if ends:
+            out[k] = replace(word, end=max(ends))
     return out
 
 

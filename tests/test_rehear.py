@@ -356,10 +356,11 @@ def test_a_first_word_heard_a_little_early_moves_the_start_only_as_far_as_it_was
     assert (again[0].start, again[-1].end) == (11.7, 14.0)
 
 
-def test_a_word_heard_alone_over_a_pause_starts_after_it():
+def test_a_word_heard_alone_is_put_on_its_voice_either_side_of_a_pause():
     """Cross-attention gives the audio before a window's first word to that word, and a pause to the word
     after it: the held-out guest's «عندما» ran 5.1 s over the verse before it, «بعد» over the 0.6 s pause
-    after a question said off-script. Each starts where the last stretch of voice inside it starts."""
+    after a question said off-script. Each starts where the last stretch of voice inside it starts; the
+    word before the pause ends where its voice does."""
     heard = bite("عندما ألدي تخلم بعد أن عجزة", 3.0, 8.0)
     alone = [("عندما", 3.0, 4.0), ("ألديك", 4.0, 4.2), ("قلم", 4.2, 4.4), ("بعد", 4.4, 5.8)]
     alone += [("أن", 5.8, 6.1), ("عجز", 6.1, 8.0)]
@@ -367,7 +368,7 @@ def test_a_word_heard_alone_over_a_pause_starts_after_it():
     ear = HeardAs(alone, {context: -20.0, said: -10.0})
     result = rehear.rehear(report(*heard), ear, ((3.0, 3.3), (5.5, 8.0)), ((3.8, 4.9),))
     times = [(t.text, t.start, t.end) for t in result.tokens if t.source == "transcript"]
-    assert times[:4] == [("عندما", 3.8, 4.0), ("ألديك", 4.0, 4.2), ("قلم", 4.2, 4.4), ("بعد", 5.5, 5.8)]
+    assert times[:4] == [("عندما", 3.8, 4.0), ("ألديك", 4.0, 4.2), ("قلم", 4.2, 4.9), ("بعد", 5.5, 5.8)]
     assert times[-1] == ("عجز", 6.1, 8.0)
     unvoiced = rehear.rehear(report(*heard), ear)
     assert [(t.text, t.start, t.end) for t in unvoiced.tokens if t.source == "transcript"] == alone
