@@ -45,6 +45,9 @@ MARGIN = 0.25
 stage puts word edges on the voice, and a word's soft onset or decay before them is still its own."""
 SYLLABLE = 0.1
 """Seconds of voice a word holds at least (``_on_voice``): as the timing stage's ``SYLLABLE``."""
+TAIL = 2.5
+"""Seconds a word's end may follow its voice on (``_ended_on_voice``): the timing stage's reach for a
+drawn-out last syllable before a long pause (``timing.LONG_EXTEND``)."""
 LONGEST = 25.0
 """Seconds of speech heard at once, within Whisper's 30-second window with the margins."""
 
@@ -62,7 +65,9 @@ def rehear(
     before the next word: Whisper drops the end of a passage it hears badly (a recited verse under music
     lost its last 6 s), and its start (a sound bite's first half, in a user's report). A word heard alone
     starts where a stretch of ``voiced`` or ``held`` (voice over the bed) starts inside it, if one does
-    (``_on_voice``). Without ``listen`` (no model to ask), the alignment is returned as it is."""
+    (``_on_voice``), and any word followed by a pause ends where its stretch of voice does, now that the
+    words after it are where they were said (``_ended_on_voice``). Without ``listen`` (no model to ask),
+    the alignment is returned as it is."""
     if listen is None:
         return alignment
     tokens = list(alignment.tokens)
@@ -91,6 +96,7 @@ def rehear(
             reheard.append(Reheard(heard[0].start, heard[-1].end, context, alone))
         out += piece if heard is None else heard
     out += tokens[done:]
+    out = _ended_on_voice(out, stretches)
     if reheard:
         log.info("heard %d off-script passages better on their own", len(reheard))
     return replace(alignment, tokens=tuple(out), reheard=tuple(reheard))
@@ -261,27 +267,41 @@ def _fitted(words: list[Word], start: float, end: float) -> list[Word]:
 
 
 def _on_voice(words: list[Word], stretches: tuple[tuple[float, float], ...]) -> list[Word]:
-    """``words`` each starting at the last onset of ``stretches`` (sorted) inside it, a ``SYLLABLE`` or
-    more before its end, and ending, where a pause follows it, at the end of the stretch it ends in:
-    cross-attention gives a pause to the word after it, and the first word of a window the audio before
-    it. Heard alone, a guest's «عندما» ran 5.1 s from the window's start, over the end of the verse before
-    it, and was shown over the verse; under street sound, «بعد» ran 1.35 s over the 0.6 s pause before
-    it, and the question said before it («ألديك قلم؟», its last word ending 0.5 s before its voice)
-    shared the guest's cue.
+    """``words`` each starting at the last onset of ``stretches`` inside it, a ``SYLLABLE`` or more before
+    its end: cross-attention gives a pause to the word after it, and the first word of a window the audio
+    before it. Heard alone, a guest's «عندما» ran 5.1 s from the window's start, over the end of the verse
+    before it, and was shown over the verse; under street sound, «بعد» ran 1.35 s over the 0.6 s pause
+    before it, and the question said before it shared the guest's cue.
 
     >>> words = [Word("قلم", 4.2, 4.4, 0.8), Word("بعد", 4.4, 5.8, 0.8), Word("أن", 5.8, 6.1, 0.8)]
     >>> [(w.start, w.end) for w in _on_voice(words, ((3.0, 4.9), (5.5, 6.0), (6.05, 7.0)))]
-    [(4.2, 4.9), (5.5, 5.8), (5.8, 6.1)]
+    [(4.2, 4.4), (5.5, 5.8), (5.8, 6.1)]
     """
     onsets = sorted(start for start, _ in stretches)
     out = []
     for word in words:
         inside = [t for t in onsets if word.start < t <= word.end - SYLLABLE]
         out.append(replace(word, start=inside[-1]) if inside else word)
-    for k, (word, following) in enumerate(itertools.pairwise(out)):
-        ends = [b for a, b in stretches if a <= word.end < b <= following.start]
+    return out
+
+
+def _ended_on_voice(tokens: list[Token], stretches: tuple[tuple[float, float], ...]) -> list[Token]:
+    """``tokens``, each followed by a pause ending where the stretch of voice it ends in ends, where that
+    is before the next token and within ``TAIL``. The timing stage ends a word before the next word
+    Whisper wrote; where the aligner or the hearing alone moved that word later, the voice before it may
+    run on: a reciter's drawn-out «المفلحون» ended where Whisper began a guest's «عندما», 1.9 s before
+    its voice stopped, and cross-attention ends a word before a pause early, giving the pause to the next
+    word («تخلم» of the question «ألديك قلم؟», heard alone, ended 0.5 s before its voice).
+
+    >>> tokens = [Token("قلم", 4.2, 4.4, "transcript"), Token("بعد", 5.5, 5.8, "transcript")]
+    >>> [t.end for t in _ended_on_voice(tokens, ((3.0, 4.9), (5.5, 6.0)))]
+    [4.9, 5.8]
+    """
+    out = list(tokens)
+    for k, (token, following) in enumerate(itertools.pairwise(tokens)):
+        ends = [b for a, b in stretches if a <= token.end < b <= min(following.start, token.end + TAIL)]
         if ends:
-            out[k] = replace(word, end=max(ends))
+            out[k] = replace(token, end=max(ends))
     return out
 
 

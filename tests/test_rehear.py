@@ -374,6 +374,19 @@ def test_a_word_heard_alone_is_put_on_its_voice_either_side_of_a_pause():
     assert [(t.text, t.start, t.end) for t in unvoiced.tokens if t.source == "transcript"] == alone
 
 
+def test_the_word_before_a_passage_heard_later_ends_where_its_voice_ends():
+    """A reciter's drawn-out «المفلحون» ended where Whisper began the guest's «عندما», 1.9 s before its
+    voice stopped; heard alone, «عندما» starts with the guest's voice, and the verse's end follows its own."""
+    heard = bite("عندما السغاث", 2.2, 5.0)
+    ear = HeardAs([("عندما", 2.2, 3.5), ("استغاث", 3.5, 5.0)], {"عندما السغاث": -20.0, "عندما استغاث": -10.0})
+    result = rehear.rehear(report(*heard), ear, ((0.5, 2.6), (3.0, 5.0)))
+    assert [(t.text, t.start, t.end) for t in result.tokens[:2]] == [
+        ("قال الوزير", 0.0, 2.6),
+        ("عندما", 3.0, 3.5),
+    ]
+    assert rehear.rehear(report(*heard), ear, ((0.5, 3.2), (3.0, 5.0))).tokens[0].end == 2.0
+
+
 def test_the_pieces_of_a_long_passage_do_not_reach_into_the_pause_between_them():
     """Cut at a 3 s pause with voice in it (33–34 s): neither piece hears it, so no word is shown twice."""
     words = " ".join(["كلمة"] * 20)
