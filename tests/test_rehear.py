@@ -387,6 +387,21 @@ def test_the_word_before_a_passage_heard_later_ends_where_its_voice_ends():
     assert rehear.rehear(report(*heard), ear, ((0.5, 3.2), (3.0, 5.0))).tokens[0].end == 2.0
 
 
+def test_words_heard_in_context_before_the_hearing_alone_begins_are_kept():
+    """Under music, a verse's last words heard in context as «أوري مفلسون» ran into a guest's sound bite;
+    heard alone, the window's audio came back as the guest's words only, the first of them timed from the
+    window's start by cross-attention, so the hearing seemed to cover the verse's words too."""
+    heard = bite("أوري مفلسون عندما السغاث", 2.2, 7.0)
+    ear = HeardAs([("عندما", 2.0, 6.0), ("استغاث", 6.0, 7.0)], {"عندما السغاث": -20.0, "عندما استغاث": -10.0})
+    result = rehear.rehear(report(*heard), ear, ((0.5, 4.6), (5.0, 7.0)))
+    assert [(t.text, t.start, t.end) for t in result.tokens if t.source == "transcript"] == [
+        ("أوري", 2.2, 3.4),
+        ("مفلسون", 3.4, 4.6),
+        ("عندما", 5.0, 6.0),
+        ("استغاث", 6.0, 7.0),
+    ]
+
+
 def test_the_pieces_of_a_long_passage_do_not_reach_into_the_pause_between_them():
     """Cut at a 3 s pause with voice in it (33–34 s): neither piece hears it, so no word is shown twice."""
     words = " ".join(["كلمة"] * 20)
