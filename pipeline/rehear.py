@@ -13,14 +13,15 @@ better: the demo's sound bite under street sound came back 8 of 19 letters wrong
 - Whisper is no less sure of its words than of those heard in context, each under its own conditions (mean
   word probability: the street case's 0.38 alone against 0.45 in context);
 - it passes Whisper's own tests of a decoding (no loop, average log-probability over its bar, not cut off
-  at the token limit) and hears the passage's first and last words (forced decoding scores no end of
-  text, so a hearing that stops early scores higher).
+  at the token limit) and hears the passage's last words (forced decoding scores no end of text, so a
+  hearing that stops early scores higher); words heard in context before its first word are kept.
 
 Plain faster-whisper hears such a passage after its own previous text as a prompt; a prompt of the
 article's previous sentence (tried) made the quote worse (7 letters wrong) and the demo's under street
-sound too (13). Only off-script tokens change here: article tokens stay as they are, and so do the first
-start and last end of each passage (the timing stage's voice edges) unless the hearing alone goes on
-past the words heard in context, into the voice before or after them.
+sound too (13). Only off-script tokens change here, and so do the first start and last end of each
+passage (the timing stage's voice edges) unless the hearing alone goes on past the words heard in
+context, into the voice before or after them, or its first word starts on a later onset of voice. Last,
+any word before a pause, article words included, ends where its voice does (``_ended_on_voice``).
 
 Before alignment, ``unwritten`` hears the voice that the timing stage cut off a word Whisper stretched
 over a long pause (``Transcript.unwritten``): speech Whisper wrote nothing for, which the aligner can then
@@ -48,6 +49,9 @@ SYLLABLE = 0.1
 TAIL = 2.5
 """Seconds a word's end may follow its voice on (``_ended_on_voice``): the timing stage's reach for a
 drawn-out last syllable before a long pause (``timing.LONG_EXTEND``)."""
+LONG_PAUSE = 1.0
+"""Seconds of pause after a word before which sound held over the bed counts as its voice
+(``_ended_on_voice``): the timing stage's ``LONG_PAUSE``."""
 LONGEST = 25.0
 """Seconds of speech heard at once, within Whisper's 30-second window with the margins."""
 
@@ -73,7 +77,7 @@ def rehear(
     tokens = list(alignment.tokens)
     out: list[Token] = []
     reheard: list[Reheard] = []
-    stretches = voiced + held
+    onsets = _onsets(voiced, held)
     done = 0
     pieces = _pieces(tokens)
     if pieces:  # a report with no article sentence found is heard whole again: minutes on a CPU
@@ -90,13 +94,16 @@ def rehear(
             piece[0].start if cut_before else _voice_start(voiced, piece[0].start, before),
             piece[-1].end if cut_after else _voice_end(voiced, piece[-1].end, after),
         )
-        heard = _heard_again(piece, before, after, listen, voice, stretches)
-        if heard is not None:
-            context, alone = (" ".join(t.text for t in said) for said in (piece, heard))
-            reheard.append(Reheard(heard[0].start, heard[-1].end, context, alone))
-        out += piece if heard is None else heard
+        heard = _heard_again(piece, before, after, listen, voice, onsets)
+        if heard is None:
+            out += piece
+            continue
+        kept, new = heard
+        context, alone = (" ".join(t.text for t in said) for said in (piece[len(kept) :], new))
+        reheard.append(Reheard(new[0].start, new[-1].end, context, alone))
+        out += [*kept, *new]
     out += tokens[done:]
-    out = _ended_on_voice(out, stretches)
+    out = _ended_on_voice(out, voiced, held)
     if reheard:
         log.info("heard %d off-script passages better on their own", len(reheard))
     return replace(alignment, tokens=tuple(out), reheard=tuple(reheard))
@@ -164,11 +171,12 @@ def _heard_again(
     after: float | None,
     listen: Listen,
     voice: tuple[float, float],
-    stretches: tuple[tuple[float, float], ...] = (),
-) -> list[Token] | None:
-    """``piece`` as heard alone, or None where that is not likelier or surer, fails Whisper's own tests of a
-    decoding (a loop, an average log-probability under its bar, a decoding cut off), or leaves the first or
-    last word's speech unheard: forced decoding scores a text without its end, so a text that stops early
+    onsets: tuple[float, ...] = (),
+) -> tuple[list[Token], list[Token]] | None:
+    """``piece`` as heard alone: the words heard in context that it left unheard before its first word,
+    kept, and its own tokens; None where it is not likelier or surer, fails Whisper's own tests of a
+    decoding (a loop, an average log-probability under its bar, a decoding cut off), or leaves the last
+    word's speech unheard: forced decoding scores a text without its end, so a text that stops early
     («هذه ملحوظة» for «هذه ملحوظة مهمة للغاية» on the demo: −11.5 against −15.2) scores higher. For the
     same reason, where the hearing alone has words for voice beyond the passage's words, the words heard in
     context are scored with those words added: batched decoding heard only the first half of a guest's
@@ -188,7 +196,7 @@ def _heard_again(
     heard = listen.transcription(lo, hi)
     if not heard or not all(w.sure for w in heard) or heard[-1].end <= heard[0].start:
         return None
-    words = _on_voice(heard, stretches)
+    words = _on_voice(heard, onsets)
     unheard = [t for t in piece if t.end <= words[0].start]  # kept as heard in context
     if len(unheard) == len(piece) or words[-1].end <= piece[-1].start:
         return None  # it left the speech of the passage's last word unheard
@@ -210,8 +218,9 @@ def _heard_again(
         start = max(voice_start, lo, words[0].start)
     if words[-1].end > end + MARGIN:  # and after them: as far as it heard, within that voice
         end = min(voice_end, hi, words[-1].end)
-    start = max(start, words[0].start)  # the voice before is the words kept, or not the hearing's words
-    return [*unheard, *_tokens(_on_voice(_fitted(words, start, end), stretches), piece[-1].brk)]
+    if unheard or words[0].start > heard[0].start:  # the voice before is the words kept, or not the
+        start = max(start, words[0].start)  # hearing's: its first word starts on its own onset
+    return unheard, _tokens(_on_voice(_fitted(words, start, end), onsets), piece[-1].brk)
 
 
 def _voice_start(voiced: tuple[tuple[float, float], ...], moment: float, previous: float) -> float:
@@ -276,18 +285,17 @@ def _fitted(words: list[Word], start: float, end: float) -> list[Word]:
     return [replace(w, start=at(w.start), end=at(w.end)) for w in words]
 
 
-def _on_voice(words: list[Word], stretches: tuple[tuple[float, float], ...]) -> list[Word]:
-    """``words`` each starting at the last onset of ``stretches`` inside it, a ``SYLLABLE`` or more before
-    its end: cross-attention gives a pause to the word after it, and the first word of a window the audio
-    before it. Heard alone, a guest's «عندما» ran 5.1 s from the window's start, over the end of the verse
-    before it, and was shown over the verse; under street sound, «بعد» ran 1.35 s over the 0.6 s pause
-    before it, and the question said before it shared the guest's cue.
+def _on_voice(words: list[Word], onsets: tuple[float, ...]) -> list[Word]:
+    """``words`` each starting at the last of ``onsets`` (in time order) inside it, a ``SYLLABLE`` or more
+    before its end: cross-attention gives a pause to the word after it, and the first word of a window
+    the audio before it. Heard alone, a guest's «عندما» ran 5.1 s from the window's start, over the end of
+    the verse before it, and was shown over the verse; under street sound, «بعد» ran 1.35 s over the
+    0.6 s pause before it, and the question said before it shared the guest's cue.
 
     >>> words = [Word("قلم", 4.2, 4.4, 0.8), Word("بعد", 4.4, 5.8, 0.8), Word("أن", 5.8, 6.1, 0.8)]
-    >>> [(w.start, w.end) for w in _on_voice(words, ((3.0, 4.9), (5.5, 6.0), (6.05, 7.0)))]
+    >>> [(w.start, w.end) for w in _on_voice(words, (3.0, 5.5, 6.05))]
     [(4.2, 4.4), (5.5, 5.8), (5.8, 6.1)]
     """
-    onsets = sorted(start for start, _ in stretches)
     out = []
     for word in words:
         inside = [t for t in onsets if word.start < t <= word.end - SYLLABLE]
@@ -295,24 +303,48 @@ def _on_voice(words: list[Word], stretches: tuple[tuple[float, float], ...]) -> 
     return out
 
 
-def _ended_on_voice(tokens: list[Token], stretches: tuple[tuple[float, float], ...]) -> list[Token]:
+def _ended_on_voice(
+    tokens: list[Token], voiced: tuple[tuple[float, float], ...], held: tuple[tuple[float, float], ...]
+) -> list[Token]:
     """``tokens``, each followed by a pause ending where the stretch of voice it ends in ends, where that
-    is before the next token and within ``TAIL``. The timing stage ends a word before the next word
-    Whisper wrote; where the aligner or the hearing alone moved that word later, the voice before it may
-    run on: a reciter's drawn-out «المفلحون» ended where Whisper began a guest's «عندما», 1.9 s before
-    its voice stopped, and cross-attention ends a word before a pause early, giving the pause to the next
-    word («تخلم» of the question «ألديك قلم؟», heard alone, ended 0.5 s before its voice).
+    is before the next token and within ``TAIL``; before a pause of ``LONG_PAUSE`` or more, a stretch of
+    sound ``held`` over the bed counts too (the timing stage's rule for a drawn-out last syllable). The
+    timing stage ends a word by the start of the next word Whisper wrote; where the aligner or the hearing
+    alone moved that word later, the voice before it may run on: a reciter's drawn-out «المفلحون» ended
+    where Whisper began a guest's «عندما», 1.9 s before its voice stopped, and cross-attention ends a word
+    before a pause early, giving the pause to the next word («تخلم» of the question «ألديك قلم؟», heard
+    alone, ended 0.5 s before its voice). A token with no length (a piece of its neighbour) stays so.
 
     >>> tokens = [Token("قلم", 4.2, 4.4, "transcript"), Token("بعد", 5.5, 5.8, "transcript")]
-    >>> [t.end for t in _ended_on_voice(tokens, ((3.0, 4.9), (5.5, 6.0)))]
+    >>> [t.end for t in _ended_on_voice(tokens, ((3.0, 4.9), (5.5, 6.0)), ())]
     [4.9, 5.8]
+    >>> soon, held = [tokens[0], Token("بعد", 5.0, 5.3, "transcript")], ((3.0, 4.9),)
+    >>> [t.end for t in _ended_on_voice(tokens, (), held)], _ended_on_voice(soon, (), held)[0].end
+    ([4.9, 5.8], 4.4)
     """
     out = list(tokens)
     for k, (token, following) in enumerate(itertools.pairwise(tokens)):
+        if token.end <= token.start:
+            continue
+        stretches = voiced + held if following.start - token.end >= LONG_PAUSE else voiced
         ends = [b for a, b in stretches if a <= token.end < b <= min(following.start, token.end + TAIL)]
         if ends:
             out[k] = replace(token, end=max(ends))
     return out
+
+
+def _onsets(
+    voiced: tuple[tuple[float, float], ...], held: tuple[tuple[float, float], ...]
+) -> tuple[float, ...]:
+    """Where voice starts, in time order: each stretch of voice, and each stretch of sound held over the bed
+    that does not start inside one of voice (the detector's short runs are left out of ``held``, so a held
+    stretch can start in the middle of a word).
+
+    >>> _onsets(((3.0, 6.0), (1.0, 2.0)), ((4.5, 5.5), (7.0, 8.0), (2.5, 3.5)))
+    (1.0, 2.5, 3.0, 7.0)
+    """
+    inside = [t for t, _ in held if any(a < t < b for a, b in voiced)]
+    return tuple(sorted({t for t, _ in voiced + held} - set(inside)))
 
 
 def _tokens(words: list[Word], last_brk: Break) -> list[Token]:

@@ -400,6 +400,29 @@ def test_words_heard_in_context_before_the_hearing_alone_begins_are_kept():
         ("عندما", 5.0, 6.0),
         ("استغاث", 6.0, 7.0),
     ]
+    assert result.reheard == (Reheard(5.0, 7.0, "عندما السغاث", "عندما استغاث"),)
+
+
+def test_without_voice_onsets_the_passage_keeps_the_timing_stages_start():
+    """Cross-attention's own start for the first word heard alone (0.2 s later here) is no better than
+    the timing stage's voice edge; only an onset of voice moves the start."""
+    heard = bite("نعم هاذا", 3.0, 6.0)
+    ear = HeardAs([("نعم", 3.2, 4.0), ("هذا", 4.0, 6.0)], {"نعم هاذا": -20.0, "نعم هذا": -10.0})
+    assert rehear.rehear(report(*heard), ear).tokens[1].start == 3.0
+    assert rehear.rehear(report(*heard), ear, ((3.0, 3.1), (3.2, 6.0))).tokens[1].start == 3.2
+
+
+def test_a_word_with_no_length_keeps_none_and_sound_held_over_the_bed_ends_words_only_before_long_pauses():
+    tokens = (
+        article_token("قال", 0.0, 2.0),
+        Token("من", 2.0, 2.0, "transcript", heard="من"),
+        article_token("وأضاف", 2.4, 3.0),
+        article_token("أمس", 4.5, 5.0),
+    )
+    result = rehear.rehear(
+        Alignment(tokens, ()), Hears("", {}), ((0.0, 2.0), (2.4, 3.0)), ((0.0, 2.3), (2.4, 3.8))
+    )
+    assert [(t.start, t.end) for t in result.tokens] == [(0.0, 2.0), (2.0, 2.0), (2.4, 3.8), (4.5, 5.0)]
 
 
 def test_the_pieces_of_a_long_passage_do_not_reach_into_the_pause_between_them():
