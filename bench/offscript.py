@@ -60,7 +60,7 @@ def main() -> int:
         ear = listen.listener(transcriber, samples)
         before = align.align(unsaid, transcript, ear)
         started = time.perf_counter()
-        after = rehear.rehear(before, ear)
+        after = rehear.rehear(before, ear, transcript.voiced, transcript.held)
         again = time.perf_counter() - started
         (w0, n), (w1, _) = text_error(before, truth), text_error(after, truth)
         print(
