@@ -220,6 +220,7 @@ def _heard_again(
         end = min(voice_end, hi, words[-1].end)
     if unheard or words[0].start > heard[0].start:  # the voice before is the words kept, or not the
         start = max(start, words[0].start)  # hearing's: its first word starts on its own onset
+    # fitting scales the words onto the passage's edges, which may take a start off its onset: put again
     return unheard, _tokens(_on_voice(_fitted(words, start, end), onsets), piece[-1].brk)
 
 
@@ -343,8 +344,8 @@ def _onsets(
     >>> _onsets(((3.0, 6.0), (1.0, 2.0)), ((4.5, 5.5), (7.0, 8.0), (2.5, 3.5)))
     (1.0, 2.5, 3.0, 7.0)
     """
-    inside = [t for t, _ in held if any(a < t < b for a, b in voiced)]
-    return tuple(sorted({t for t, _ in voiced + held} - set(inside)))
+    starts = {t for t, _ in voiced} | {t for t, _ in held if not any(a < t < b for a, b in voiced)}
+    return tuple(sorted(starts))
 
 
 def _tokens(words: list[Word], last_brk: Break) -> list[Token]:

@@ -93,14 +93,23 @@ def stretches(speech: np.ndarray, bridge: int = STRETCH_BRIDGE) -> tuple[tuple[f
     >>> stretches(np.array([0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], bool))
     ((0.01, 0.05), (0.21, 0.22))
     """
-    edges = np.flatnonzero(np.diff(np.r_[0, speech.astype(np.int8), 0]))
     out: list[list[int]] = []
-    for begin, end in zip(edges[::2], edges[1::2], strict=True):
+    for begin, end in _runs(speech):
         if out and begin - out[-1][1] < bridge:
             out[-1][1] = end
         else:
             out.append([begin, end])
     return tuple((round(float(a) * FRAME, 3), round(float(b) * FRAME, 3)) for a, b in out)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The [begin, end) frames of each run of True in ``mask``.
+
+    >>> _runs(np.array([0, 1, 1, 0, 1], bool))
+    [(1, 3), (4, 5)]
+    """
+    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def voice_frames(audio: Audio) -> tuple[np.ndarray, np.ndarray]:
@@ -138,9 +147,8 @@ def without_blips(speech: np.ndarray, shortest: int = BLIP) -> np.ndarray:
     >>> without_blips(np.array([0, 1, 1, 0, 1, 1, 1, 1, 1, 0], bool), 5).astype(int).tolist()
     [0, 0, 0, 0, 1, 1, 1, 1, 1, 0]
     """
-    edges = np.flatnonzero(np.diff(np.r_[0, speech.astype(np.int8), 0]))
     out = speech.copy()
-    for begin, end in zip(edges[::2], edges[1::2], strict=True):
+    for begin, end in _runs(speech):
         if end - begin < shortest:
             out[begin:end] = False
     return out
@@ -303,9 +311,7 @@ def _skip_sliver(speech: np.ndarray, start: int, end: int, after: int) -> tuple[
     Whisper did not write down, ending where the next word begins.) What is left must hold at least a
     ``SYLLABLE`` of speech: a word is not a blip.
     """
-    inside = speech[start:end]
-    edges = np.flatnonzero(np.diff(np.r_[0, inside.astype(np.int8), 0]))
-    runs = list(zip(edges[::2], edges[1::2], strict=True))  # [begin, end) of each speech run, in frames
+    runs = _runs(speech[start:end])
     if len(runs) < 2:
         return start, end
     total = sum(b - a for a, b in runs)
@@ -348,9 +354,7 @@ def _before_a_long_pause(speech: np.ndarray, start: int, end: int) -> tuple[int,
     1 s pause and the first 3 s of the next verse, and a quote's last word «لليلى» 6.5 s on, over a verse,
     a question and a sound bite's start. The word was said where Whisper starts it.
     """
-    inside = speech[start:end]
-    edges = np.flatnonzero(np.diff(np.r_[0, inside.astype(np.int8), 0]))
-    runs = list(zip(edges[::2], edges[1::2], strict=True))
+    runs = _runs(speech[start:end])
     gaps = [k for k in range(len(runs) - 1) if runs[k + 1][0] - runs[k][1] >= round(LONG_PAUSE / FRAME)]
     if not gaps:
         return start, end
