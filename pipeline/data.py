@@ -135,8 +135,9 @@ class Transcript:
     """Stretches where a voice may still be going on over the sound bed (the voice's and the drawn-out
     syllables the detector lets go of), across catches of breath: where a sentence's last syllable stops."""
     unwritten: tuple[tuple[float, float], ...] = ()
-    """Voice that a word Whisper stretched across a long pause spanned and the timing stage cut off it:
-    speech Whisper wrote nothing for (a verse's first words, a question, a sound bite), to be heard again."""
+    """Speech Whisper wrote nothing for (a verse's first words, a question, a sound bite), to be heard
+    again: voice that a word Whisper stretched across a long pause spanned and the timing stage cut off
+    it, and stretches of voice under no word at all (``timing.WORDLESS``)."""
 
 
 class Listen(Protocol):

@@ -146,7 +146,7 @@ def process(
     ear = listen.listener(transcriber, samples)
     if transcript.unwritten:  # voice under no word of Whisper's: heard again, then timed with the rest
         with timer("rehear"):
-            more = rehear.unwritten(transcript.unwritten, ear)
+            more = rehear.unwritten(transcript.unwritten, ear, transcript.words)
         if more:
             with timer("timing"):
                 words = tuple(sorted((*heard.words, *more), key=lambda w: w.start))

@@ -24,12 +24,13 @@ context, into the voice before or after them, or its first word starts on a late
 any word before a pause, article words included, ends where its voice does (``_ended_on_voice``).
 
 Before alignment, ``unwritten`` hears the voice that the timing stage cut off a word Whisper stretched
-over a long pause (``Transcript.unwritten``): speech Whisper wrote nothing for, which the aligner can then
-match to the article or show as heard.
+over a long pause, or found between two words under none (``Transcript.unwritten``): speech Whisper wrote
+nothing for, which the aligner can then match to the article or show as heard.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import math
@@ -109,16 +110,21 @@ def rehear(
     return replace(alignment, tokens=tuple(out), reheard=tuple(reheard))
 
 
-def unwritten(spans: tuple[tuple[float, float], ...], listen: Listen | None) -> list[Word]:
+def unwritten(
+    spans: tuple[tuple[float, float], ...], listen: Listen | None, written: Sequence[Word] = ()
+) -> list[Word]:
     """The words said in each of ``spans``, voice that the timing stage found under no word of Whisper's
     (``Transcript.unwritten``), heard on its own with ``MARGIN`` either side, at most ``LONGEST`` at a time:
     the words whose middle lies in the span, and of a span heard in pieces, in that piece (the pieces'
-    windows overlap by their margins, and a word heard in both counts once).
+    windows overlap by their margins, and a word heard in both counts once). A margin can reach the voice
+    of a word already ``written`` or of the next span: a word heard there again, its middle inside one
+    already written or heard, is left out.
 
     Whisper stretches a segment's last word over speech it did not write: under music, batched decoding
     wrote nothing for a recited «قل هو الله أحد», a question and a sound bite's start, and ran the word
     before over all of them; the article sentence was then found only in a guest's «ها هو ذا أحدهم».
-    Heard alone, that voice came back «انهو الله أحدة ألدي تقضم».
+    Heard alone, that voice came back «انهو الله أحدة ألدي تقضم». Elsewhere it writes nothing at all
+    between two words: a recited verse's «يا أيها الناس» under music, 2.6 s of a guest's sound bite.
     """
     if listen is None or not spans:
         return []
@@ -130,8 +136,29 @@ def unwritten(spans: tuple[tuple[float, float], ...], listen: Listen | None) -> 
             first = lo - MARGIN if lo == start else lo
             last = hi + MARGIN if hi == end else hi
             words += [w for w in heard if first <= (w.start + w.end) / 2 < last]
+    words = _not_again(words, written)
     log.info("heard %d stretches of voice no word held on their own: %d words", len(spans), len(words))
     return words
+
+
+def _not_again(heard: list[Word], written: Sequence[Word]) -> list[Word]:
+    """``heard`` less each word whose middle lies inside a word of ``written`` or one heard before it.
+
+    >>> said = [Word("قال", 1.0, 1.5, 0.9)]
+    >>> heard = [Word(w, a, b, 0.5) for w, a, b in [("قال", 1.1, 1.4), ("نعم", 2.0, 2.5), ("نعم", 2.1, 2.4)]]
+    >>> [w.text for w in _not_again(heard, said)]
+    ['نعم']
+    """
+    spans = sorted((w.start, w.end) for w in written)
+    reach = list(itertools.accumulate((e for _, e in spans), max))
+    out: list[Word] = []
+    for word in sorted(heard, key=lambda w: (w.start + w.end) / 2):
+        middle = (word.start + word.end) / 2
+        k = bisect.bisect_left(reach, middle)  # the first written word still going on at ``middle``
+        if (k < len(spans) and spans[k][0] <= middle) or (out and middle <= out[-1].end):
+            continue
+        out.append(word)
+    return out
 
 
 def _pieces(tokens: list[Token]) -> list[tuple[int, int]]:

@@ -13,6 +13,8 @@ its 32 ms windows. Together they cost about 1 % of transcription time.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -36,6 +38,14 @@ SLIVER_SHARE = 0.3
 """A sliver holds at most this share of the speech under the word."""
 SYLLABLE = 10
 """Frames (100 ms) of speech that the shortest word holds: one short syllable."""
+WORDLESS = 1.0
+"""Seconds of voice that, with no word of Whisper's over it, are heard again on their own: a word's
+drawn-out syllable is not that long apart from it, while batched decoding wrote nothing for 2–3.5 s of a
+recited verse's first words under music and of a guest's sound bites (the transcribe stage hears again
+only a whole region of the detector's that came back without a word)."""
+APART = 2.0
+"""Seconds of pause after which voice no word covers is heard apart from the voice before it: the pause
+the transcribe stage keeps inside one batched chunk at most (``transcribe.BRIDGE``)."""
 NEIGHBOUR_GAP = 0.3
 """Seconds within which a word without speech is taken to be a piece of the word beside it."""
 LEVEL = 0.2
@@ -73,18 +83,73 @@ def refine(
     transcript: Transcript, audio: Audio, frames: tuple[np.ndarray, np.ndarray] | None = None
 ) -> Transcript:
     """The transcript with every word's edges moved onto the voice's onsets and offsets, the stretches of
-    voice it found, and the voice cut off words Whisper stretched over speech it did not write.
+    voice it found, and the voice Whisper wrote no word for (``unwritten``): cut off a word it stretched
+    over speech it did not write, or a stretch of ``WORDLESS`` or more under no word at all.
     ``frames`` is ``voice_frames(audio)`` where the caller has it already: words heard again are snapped
     with the rest without running the voice detector over the whole file a second time."""
     speech, held = voice_frames(audio) if frames is None else frames
     cut: list[tuple[float, float]] = []
+    words = snap_words(transcript.words, speech, held, cut)
+    voiced = stretches(speech)
     return replace(
         transcript,
-        words=snap_words(transcript.words, speech, held, cut),
-        voiced=stretches(speech),
+        words=words,
+        voiced=voiced,
         held=held_stretches(held),
-        unwritten=tuple(cut),
+        unwritten=tuple(sorted(cut + _wordless(voiced, words, cut))),
     )
+
+
+def _wordless(
+    voiced: tuple[tuple[float, float], ...], words: tuple[Word, ...], cut: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """The voice no word covers: each run of stretches of ``voiced`` that no word overlaps (a stretch a
+    word overlaps holds its onset or drawn-out end), less what the spans already ``cut`` off stretched words
+    hold, between the same two words and cut spans and with no pause of ``APART`` or more inside, from its
+    first stretch to its last, where they hold ``WORDLESS`` of voice together: a sentence Whisper did not
+    write is heard whole, not pause by pause, and a few horns over minutes of music are not one span.
+
+    >>> words = (Word("نعم", 1.0, 1.5, 0.9), Word("و", 2.9, 2.9, 0.1), Word("لا", 4.0, 4.4, 0.9))
+    >>> _wordless(((1.2, 2.0), (2.1, 2.7), (3.1, 3.6), (4.2, 5.6), (8.0, 8.5)), words, [])
+    [(2.1, 3.6)]
+    >>> _wordless(((4.5, 5.6), (5.8, 6.6), (6.8, 7.6), (12.0, 13.0)), words, [(5.7, 6.2)])
+    [(4.5, 5.6), (6.2, 7.6), (12.0, 13.0)]
+    """
+    said = sorted((w.start, w.end) for w in words if w.end > w.start)  # a zero-length word holds no voice
+    reach = list(itertools.accumulate((e for _, e in said), max))
+    starts = [a for a, _ in said]
+    spans = sorted(cut)
+    groups: list[list[tuple[float, float]]] = []
+    place = None
+    for start, end in voiced:
+        following = bisect.bisect_right(reach, start)  # the first word still going on at ``start``
+        if following < len(said) and said[following][0] < end:
+            continue
+        for a, b in _outside(spans, start, end):
+            here = (bisect.bisect_right(starts, a), bisect.bisect_right(spans, (a, a)))
+            if groups and here == place and a - groups[-1][-1][1] < APART:
+                groups[-1].append((a, b))
+            else:
+                groups.append([(a, b)])
+                place = here
+    least = round(WORDLESS / FRAME)
+    return [(g[0][0], g[-1][1]) for g in groups if round(sum(b - a for a, b in g) / FRAME) >= least]
+
+
+def _outside(spans: list[tuple[float, float]], start: float, end: float) -> list[tuple[float, float]]:
+    """The parts of ``start``–``end`` that none of ``spans`` (in order, apart) holds.
+
+    >>> _outside([(1.0, 2.0), (3.0, 4.0)], 0.5, 3.5)
+    [(0.5, 1.0), (2.0, 3.0)]
+    """
+    out, at = [], start
+    for a, b in spans[bisect.bisect_right([e for _, e in spans], start) :]:
+        if a >= end:
+            break
+        if a > at:
+            out.append((at, a))
+        at = max(at, b)
+    return [*out, (at, end)] if at < end else out
 
 
 def stretches(speech: np.ndarray, bridge: int = STRETCH_BRIDGE) -> tuple[tuple[float, float], ...]:

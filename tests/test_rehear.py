@@ -446,3 +446,21 @@ def test_voice_no_word_held_is_heard_on_its_own_with_a_margin_and_only_its_words
     rehear.unwritten(((10.0, 40.0),), long)
     assert long.asked == [(9.75, 35.25), (34.75, 40.25)]
     assert rehear.unwritten(((155.0, 159.4),), None) == []
+
+
+def test_voice_heard_again_twice_or_beside_a_written_word_counts_once():
+    """Each span is heard with ``MARGIN`` either side: a window reaches into the word written before the
+    span and into the next span's window; what is heard there again is not added a second time."""
+
+    class Knows:
+        """A listener that hears what was said (``SAID``) wherever it is asked, each word where it lies."""
+
+        def transcription(self, start: float, end: float) -> list[Word]:
+            return [w for w in SAID if start <= w.start and w.end <= end]
+
+    SAID = [Word(w, a, b, 0.9) for w, a, b in [("قال", 1.8, 1.95), ("نعم", 2.0, 2.5), ("لا", 2.6, 2.95),
+                                               ("و", 3.05, 3.2), ("بل", 3.3, 4.0)]]  # fmt: skip
+    spans = ((2.0, 3.0), (3.3, 4.0))
+    assert [w.text for w in rehear.unwritten(spans, Knows())] == ["قال", "نعم", "لا", "و", "بل"]
+    heard = rehear.unwritten(spans, Knows(), SAID[:1])
+    assert [w.text for w in heard] == ["نعم", "لا", "و", "بل"]
