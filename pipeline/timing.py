@@ -119,13 +119,14 @@ def _wordless(
     reach = list(itertools.accumulate((e for _, e in said), max))
     starts = [a for a, _ in said]
     spans = sorted(cut)
+    span_ends = [b for _, b in spans]
     groups: list[list[tuple[float, float]]] = []
     place = None
     for start, end in voiced:
         following = bisect.bisect_right(reach, start)  # the first word still going on at ``start``
         if following < len(said) and said[following][0] < end:
             continue
-        for a, b in _outside(spans, start, end):
+        for a, b in _outside(spans, span_ends, start, end):
             here = (bisect.bisect_right(starts, a), bisect.bisect_right(spans, (a, a)))
             if groups and here == place and a - groups[-1][-1][1] < APART:
                 groups[-1].append((a, b))
@@ -136,14 +137,17 @@ def _wordless(
     return [(g[0][0], g[-1][1]) for g in groups if round(sum(b - a for a, b in g) / FRAME) >= least]
 
 
-def _outside(spans: list[tuple[float, float]], start: float, end: float) -> list[tuple[float, float]]:
-    """The parts of ``start``–``end`` that none of ``spans`` (in order, apart) holds.
+def _outside(
+    spans: list[tuple[float, float]], ends: list[float], start: float, end: float
+) -> list[tuple[float, float]]:
+    """The parts of ``start``–``end`` that none of ``spans`` (in order, apart; ``ends`` their ends) holds.
 
-    >>> _outside([(1.0, 2.0), (3.0, 4.0)], 0.5, 3.5)
+    >>> _outside([(1.0, 2.0), (3.0, 4.0)], [2.0, 4.0], 0.5, 3.5)
     [(0.5, 1.0), (2.0, 3.0)]
     """
     out, at = [], start
-    for a, b in spans[bisect.bisect_right([e for _, e in spans], start) :]:
+    for k in range(bisect.bisect_right(ends, start), len(spans)):
+        a, b = spans[k]
         if a >= end:
             break
         if a > at:
