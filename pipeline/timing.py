@@ -117,7 +117,6 @@ def _wordless(
     """
     said = sorted((w.start, w.end) for w in words if w.end > w.start)  # a zero-length word holds no voice
     reach = list(itertools.accumulate((e for _, e in said), max))
-    starts = [a for a, _ in said]
     spans = sorted(cut)
     span_ends = [b for _, b in spans]
     groups: list[list[tuple[float, float]]] = []
@@ -125,9 +124,9 @@ def _wordless(
     for start, end in voiced:
         following = bisect.bisect_right(reach, start)  # the first word still going on at ``start``
         if following < len(said) and said[following][0] < end:
-            continue
+            continue  # else every word from ``following`` on starts after the stretch: it is their gap
         for a, b in _outside(spans, span_ends, start, end):
-            here = (bisect.bisect_right(starts, a), bisect.bisect_right(spans, (a, a)))
+            here = (following, bisect.bisect_right(spans, (a, a)))  # the words and cut spans before it
             if groups and here == place and a - groups[-1][-1][1] < APART:
                 groups[-1].append((a, b))
             else:
