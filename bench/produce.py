@@ -10,6 +10,10 @@ Variants, each applied to a case built by ``cases.py``:
 - ``street``: a street ambience: traffic rumble (brown noise), crowd babble made of other people's speech
   played backwards (speech-like to a detector, yet no words Whisper can write down), and horn blasts,
   ``STREET_DB`` under the voice.
+- ``opener``: the report opens on ``OPENER_S`` seconds of the street ambience alone at the voice's own
+  level (natural sound, "nat sound up full"), then the narration starts and the ambience dips under it to
+  ``STREET_DB``, as an editor rides it; the truth moves by as much. The babble is speech-like to the voice
+  detector and Whisper alike, and nobody in it says a word of the article.
 - ``late``: the audio stream starts ``LATE_S`` seconds after the picture (an MP4 edit list, as HLS remuxes
   and editors produce); the truth moves by as much, since subtitles live on the player's timeline.
 
@@ -34,7 +38,10 @@ from bench.cases import RATE, SHARED, manifest
 MUSIC_DB = 10.0
 STREET_DB = 12.0
 LATE_S = 1.94
-VARIANTS = ("music", "street", "late")
+OPENER_S = 8.0
+DIP_S = 0.5
+"""Seconds over which the opening ambience dips under the voice: an editor's fade, not a cut."""
+VARIANTS = ("music", "street", "opener", "late")
 STILL = "color=c=0x1b2a41:s=480x270:r=25"
 
 
@@ -143,6 +150,20 @@ def mix(voice: np.ndarray, bed: np.ndarray, under_db: float) -> np.ndarray:
     return out / max(1.0, float(np.abs(out).max()) / 0.98)
 
 
+def opener(voice: np.ndarray) -> np.ndarray:
+    """``voice`` after ``OPENER_S`` seconds of street ambience at the voice's level, which dips under the
+    voice to ``STREET_DB`` over ``DIP_S`` as the voice starts."""
+    lead, dip = int(OPENER_S * RATE), int(DIP_S * RATE)
+    voice = np.concatenate([np.zeros(lead), voice])
+    bed = street(len(voice) / RATE)[: len(voice)]
+    gain = np.full(len(voice), 10 ** (-STREET_DB / 20))
+    gain[:lead] = 1.0
+    gain[lead : lead + dip] = np.linspace(1.0, gain[-1], dip)
+    bed *= gain * voice_rms(voice) / (np.sqrt(np.square(bed).mean()) + 1e-12)
+    out = voice + bed
+    return out / max(1.0, float(np.abs(out).max()) / 0.98)
+
+
 def mux(samples: np.ndarray, out_media: Path, audio_delay: float = 0.0) -> None:
     """MP4 with a still picture; the audio stream starts ``audio_delay`` seconds after the picture."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,16 +194,24 @@ def produce(variant: str, media: Path, truth: Path, article: Path, out: Path) ->
         voice = mix(voice, music(seconds), MUSIC_DB)
     elif variant == "street":
         voice = mix(voice, street(seconds), STREET_DB)
+    elif variant == "opener":
+        voice = opener(voice)
+        _shifted(spoken, OPENER_S)
     else:
         delay = LATE_S
-        for clip in spoken:
-            clip["start"], clip["end"] = round(clip["start"] + delay, 3), round(clip["end"] + delay, 3)
-            clip["words"] = [[round(a + delay, 3), round(b + delay, 3)] for a, b in clip["words"]]
+        _shifted(spoken, delay)
     new_media, new_truth, new_article = out / "report.mp4", out / "truth.json", out / "report.md"
     mux(voice, new_media, delay)
     new_truth.write_text(json.dumps(spoken, ensure_ascii=False, indent=1) + "\n")
     new_article.write_text(article.read_text())
     return new_media, new_article, new_truth
+
+
+def _shifted(spoken: list[dict], seconds: float) -> None:
+    """The truth's clips and words ``seconds`` later."""
+    for clip in spoken:
+        clip["start"], clip["end"] = round(clip["start"] + seconds, 3), round(clip["end"] + seconds, 3)
+        clip["words"] = [[round(a + seconds, 3), round(b + seconds, 3)] for a, b in clip["words"]]
 
 
 def main(argv: list[str]) -> int:
