@@ -145,6 +145,21 @@ def test_a_blip_left_behind_the_last_word_s_tail_is_not_the_word():
     assert (snapped.start, snapped.end) == (3.67, 4.62)
 
 
+def test_babble_running_into_the_first_word_is_not_the_word_though_a_dip_breaks_it_up():
+    """Under an opening of street sound, Whisper's «ورزح» spans the last 0.25 s of the crowd's babble, 0.4 s
+    of quiet and its own voice, which runs on into «التقرير»; a 30 ms dip 20 ms into the word splits the
+    babble's run. The babble is a small share of the speech under the word, as a stretch: the word starts
+    on its own voice. Under a shorter word it is no small share, and stays."""
+    speech = np.zeros(1200, bool)
+    speech[165:826] = speech[829:849] = True  # the babble
+    speech[891:1100] = True  # «ورزح» then «التقرير», no pause between
+    word, after = Word("ورزح", 8.24, 9.56, 0.4), Word("التقرير", 9.56, 10.24, 0.8)
+    assert timing.snap_words((word, after), speech)[0].start == 8.91
+    speech[901:1100] = False  # a word of 0.1 s, the next one after a pause: the babble is no small share
+    after = Word("التقرير", 10.0, 10.5, 0.8)
+    assert timing.snap_words((replace(word, end=9.1), after), speech)[0].start == 8.29
+
+
 def test_a_held_syllable_after_a_catch_of_breath_ends_where_it_stops_not_at_a_later_blip():
     """What the aligner ends a sentence on: the held sound bridged across a 0.4 s catch of breath, without
     a 60 ms horn 0.3 s after it; two seconds of quiet part two held sounds."""
