@@ -144,6 +144,12 @@ def process(
         frames = timing.voice_frames(samples)
         transcript = timing.refine(heard, samples, frames)
     ear = listen.listener(transcriber, samples)
+    with timer("rehear"):
+        placed = rehear.placed(transcript.words, heard.words, ear)
+    if placed != heard.words:  # a word Whisper timed on sound before its voice, timed again where said
+        heard = replace(heard, words=placed)
+        with timer("timing"):
+            transcript = timing.refine(heard, samples, frames)
     if transcript.unwritten:  # voice under no word of Whisper's: heard again, then timed with the rest
         with timer("rehear"):
             more = rehear.unwritten(transcript.unwritten, ear, transcript.words)

@@ -464,3 +464,88 @@ def test_voice_heard_again_twice_or_beside_a_written_word_counts_once():
     assert [w.text for w in rehear.unwritten(spans, Knows())] == ["قال", "نعم", "لا", "و", "بل"]
     heard = rehear.unwritten(spans, Knows(), SAID[:1])
     assert [w.text for w in heard] == ["نعم", "لا", "و", "بل"]
+
+
+class Places:
+    """A listener that scores a word by where it is asked: ``score(start)``; Whisper, told the word, hears
+    the next one begin ``after`` seconds into the window. It notes the windows it was asked about."""
+
+    def __init__(self, score, after: float = 0.6) -> None:
+        self.score, self.after, self.asked = score, after, []
+
+    def likelihoods(self, start: float, end: float, texts: list[str]) -> list[float]:
+        self.asked.append((start, end))
+        return [self.score(start) for _ in texts]
+
+    def continuation(self, start: float, end: float, prefix: str) -> list[Word]:
+        return [Word("التقرير", start + self.after, end, 0.8)]
+
+
+def test_a_word_alone_in_a_long_pause_moves_to_the_next_words_voice_where_it_is_likelier_there():
+    """The report's first word, which Whisper timed on street babble and the timing stage put on it, 6 s
+    before the voice, is likelier at the start of the next word's voice: Whisper's word starts there, and
+    ends where Whisper, told it, hears the next word begin, which starts there."""
+    said = [("ورجح", 2.13, 4.31), ("التقرير", 4.31, 10.27), ("الذي", 10.27, 10.49)]
+    heard = tuple(Word(w, a, b, 0.8) for w, a, b in said)
+    timed = (replace(heard[0], start=2.57, end=3.47), replace(heard[1], start=8.97), heard[2])
+    ear = Places(lambda start: -3.3 if start > 8 else -13.9)
+    moved = rehear.placed(timed, heard, ear)
+    assert [(w.text, w.start, w.end) for w in moved] == [
+        ("ورجح", 8.97, 9.32),
+        ("التقرير", 9.32, 10.27),
+        ("الذي", 10.27, 10.49),
+    ]
+    assert ear.asked == [(2.32, 3.72), (8.72, 10.52)]
+    assert rehear.placed(timed, heard, Places(lambda start: -3.3 if start < 8 else -13.9)) == heard
+    assert rehear.placed(timed, heard, None) == heard
+
+
+def test_only_a_word_with_a_long_pause_on_either_side_is_asked_about():
+    """A word after another within ``ALONE``, or before the next within it, is where Whisper put it."""
+    ear = Places(lambda start: 0.0 if start > 8 else -20.0)
+    said = [("قال", 0.5, 1.0), ("ورجح", 2.57, 3.47), ("التقرير", 8.97, 10.27)]
+    after_another = tuple(Word(w, a, b, 0.8) for w, a, b in said)
+    close = (Word("ورجح", 2.57, 3.47, 0.8), Word("التقرير", 5.0, 10.27, 0.8))
+    assert rehear.placed(after_another, after_another, ear) == after_another
+    assert rehear.placed(close, close, ear) == close
+    assert ear.asked == []
+
+
+def test_a_first_word_whisper_timed_in_an_opening_babble_is_shown_on_its_voice(tmp_path):
+    """A report opening on 8 s of street sound with a burst of crowd babble (here four of the demo's own
+    sentences at once, played backwards: a voice to the detector, no words), and Whisper as it timed such
+    a report: nothing for the babble, its first word in it, 2.1–4.3 s, and the next from there on. The
+    report's first words are shown where they are said, and nothing over the babble."""
+    import wave
+
+    import numpy as np
+
+    from pipeline import acquire, cues, job
+
+    demo = audio.load(DEMO / "report.mp4")
+    rate, lead = demo.sample_rate, 8.0
+    babble = np.zeros(int(lead * rate), np.float32)
+    babble[int(2.3 * rate) : int(3.5 * rate)] = (
+        sum(demo.samples[s * rate : s * rate + int(1.2 * rate)][::-1] for s in (17, 29, 38, 47)) / 4
+    )
+    samples = np.concatenate([babble, demo.samples[: 12 * rate]])
+    media = tmp_path / "report.wav"
+    with wave.open(str(media), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype(np.int16).tobytes())
+
+    class Misplaces(Transcriber):
+        def transcribe(self, samples, progress=None):
+            heard = super().transcribe(samples, progress)
+            first, second, *rest = [w for w in heard.words if w.start >= lead - 0.5]
+            moved = (replace(first, start=2.1, end=4.3), replace(second, start=4.3), *rest)
+            return replace(heard, words=moved)
+
+    done = job.process(acquire.local(media, DEMO / "report.md"), Misplaces(), cues.Rules())
+    truth = json.loads((DEMO / "truth.json").read_text())[0]
+    first = done.alignment.tokens[0]
+    assert (first.text, first.source) == ("ورجّح", "article")
+    assert first.start == pytest.approx(lead + truth["start"], abs=0.15)
+    assert done.cues[0].start >= lead * 1000
