@@ -630,6 +630,44 @@ def test_a_quote_whose_attribution_nobody_says_is_found_alone():
     assert shown(result, "transcript") == "الجزيرة لا تستحي أبدا"
 
 
+def test_a_quote_is_shown_alone_where_its_sentences_only_place_went_to_another_sentence():
+    """The sentence had a place, over another sentence's speech, which that sentence (better) takes: its
+    quote, said alone elsewhere, is then granted its words. Where the sentence keeps a place, the quote's
+    places are not used."""
+    text = article.from_text(
+        "عنوان\n\nوفي الجلسة، سأل أحد الحضور: «من اخترع هذه الآلة؟»\n\nوسأل أحد الحضور عن ذلك.\n"
+    )
+    heard = [normalize(w) for w in "من اختع هذه الآلة وسأل أحد الحضور عن ذلك".split()]
+    words = article_words(text, set(heard))
+    whole = Match(1, [(3, 4), (4, 5), (5, 6)], 0.9, (1, 10))
+    other = Match(2, [(10, 4), (11, 5), (12, 6), (13, 7), (14, 8)], 2.0, (10, 15))
+    quote = Match(1, [(6, 0), (7, 1), (8, 2), (9, 3)], 0.8, (6, 10))
+    assert [m.sentence for m in select([whole, other], words, heard)] == [2]
+    kept = select([whole, other], words, heard, [quote])
+    assert [(m.sentence, m.span, m.pairs[0][1]) for m in kept] == [(1, (6, 10), 0), (2, (10, 15), 4)]
+    elsewhere = Match(1, [(6, 0), (7, 1), (8, 2), (9, 3)], 0.9, (1, 10))
+    assert [m.span for m in select([elsewhere, other], words, heard, [quote])] == [(1, 10), (10, 15)]
+
+
+def test_a_quote_said_alone_takes_back_its_words_from_the_unsaid_lead_in_of_the_sentence_after_it():
+    """The held-out verse «ثم تلا: ذلك الكتاب…» (better) had its unsaid lead-in paired with the question
+    said before it, heard «من اختع هذه الآلة», reading none of those words as its own; the question's
+    sentence, its attribution unsaid too, had only that place. The question alone, which reads its words as
+    its own, takes them back; the verse keeps the rest."""
+    text = article.from_text(
+        "عنوان\n\nسأل أحد الحضور: «من اخترع هذه الآلة؟» ثم تلا: ذلك الكتاب لا ريب فيه.\n"
+    )
+    heard = [normalize(w) for w in "من اختع هذه الآلة ذلك الكتاب لا ريب فيه".split()]
+    words = article_words(text, set(heard))
+    whole = Match(1, [(4, 0), (5, 1), (6, 2), (7, 3)], 0.6, (1, 8))
+    verse = Match(2, [(8, 0), (9, 1), (10, 4), (11, 5), (12, 6), (13, 7), (14, 8)], 3.0, (8, 15))
+    quote = Match(1, [(4, 0), (5, 1), (6, 2), (7, 3)], 1.2, (4, 8))
+    kept = select([whole, verse], words, heard, [quote])
+    assert [(m.sentence, m.span, m.pairs[0][1]) for m in kept] == [(1, (4, 8), 0), (2, (8, 15), 4)]
+    read = Match(2, [(8, 0), (6, 2), (10, 4), (11, 5), (12, 6), (13, 7), (14, 8)], 3.0, (8, 15))
+    assert [m.sentence for m in select([whole, read], words, heard, [quote])] == [2]  # it reads «هذه»
+
+
 def test_a_sentence_found_whole_is_not_cut_to_its_quote():
     """Where the attribution was said, the whole sentence is found and shown, not the quote alone."""
     text = article.from_text("عنوان\n\nوفي الجلسة الأولى، سأل أحد الحضور: «من اخترع هذه الآلة؟»\n")

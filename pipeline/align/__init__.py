@@ -61,7 +61,8 @@ def align(article: Article, transcript: Transcript, listen: Listen | None = None
     words = article_words(article, set(heard))
     pauses = np.array([b.start - a.end for a, b in itertools.pairwise(pieces)] + [0.0])
     sentences = sentence_spans(words)
-    found = select(candidates(words, sentences, heard, pauses), words, heard)
+    places, spare = candidates(words, sentences, heard, pauses)
+    found = select(places, words, heard, spare)
     matches, claimed = edges.settle(found, words, pieces, heard, pauses, listen)
     tokens = article_tokens(
         words, matches, tuple(pieces), claimed, transcript.voiced, listen, transcript.held

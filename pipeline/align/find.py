@@ -63,19 +63,26 @@ READ_RUN = 2
 
 def candidates(
     words: list[ArticleWord], sentences: list[tuple[int, int]], heard: list[str], pauses: np.ndarray
-) -> list[Match]:
+) -> tuple[list[Match], list[Match]]:
+    """Where each sentence may have been said, and, apart, where the quotes of sentences that have such
+    places were said alone: what ``select`` grants a sentence none of whose places it kept."""
     index: dict[str, list[int]] = defaultdict(list)
     for pos, norm in enumerate(heard):
         if norm:
             index[norm].append(pos)
             index["~" + stem(norm)].append(pos)
     matches: list[Match] = []
+    spare: list[Match] = []
     for s_index, (a0, a1) in enumerate(sentences):
         found = _places(words, s_index, (a0, a1), index, heard, pauses)
-        for span in quotes(words, a0, a1) if not found else []:
-            found += _places(words, s_index, span, index, heard, pauses, quoted=True)
-        matches += found
-    return matches
+        alone = [
+            place
+            for span in quotes(words, a0, a1)
+            for place in _places(words, s_index, span, index, heard, pauses, quoted=True)
+        ]
+        matches += found or alone
+        spare += alone if found else []
+    return matches, spare
 
 
 def _places(
@@ -109,8 +116,9 @@ def quotes(words: list[ArticleWord], a0: int, a1: int) -> list[tuple[int, int]]:
     A sentence that quotes a speaker is often not said whole: the report plays the speaker saying the
     quote, and nobody says the attribution («وفي الجلسة الأولى، سأل أحد الحضور: «من اخترع هذه الآلة؟»»).
     Six unspoken words cost the whole sentence more than four misheard ones («من اختى اهذه الالاء») earn,
-    and it was not found at all; the quote alone is. Tried only for sentences found nowhere whole, so a
-    said attribution is still shown with its quote.
+    and it was not found at all; the quote alone is. Where the sentence was found whole somewhere, the
+    quote's places alone are kept apart, granted only if the sentence keeps none of its own (``select``),
+    so a said attribution is still shown with its quote.
     """
     spans: list[tuple[int, int]] = []
     start = None
@@ -301,7 +309,9 @@ def _trim_fragments(
     return flat(runs)
 
 
-def select(candidates: list[Match], words: list[ArticleWord], heard: list[str]) -> list[Match]:
+def select(
+    candidates: list[Match], words: list[ArticleWord], heard: list[str], spare: Sequence[Match] = ()
+) -> list[Match]:
     """Grant transcript words to candidates best-first, each sentence's first place before any sentence's
     second one (a sentence whose best place lost its words to another keeps its turn for the next);
     later ones keep only unclaimed words.
@@ -316,6 +326,13 @@ def select(candidates: list[Match], words: list[ArticleWord], heard: list[str]) 
     better sentence takes its last look-alike word, a stray pair left at the new edge («من» paired with
     «فهل», the next sentence's misheard first word, 7 s after the rest) would stretch it over speech that
     is not its own.
+
+    Last, a sentence that kept none of its places gets the best of its quotes' ``spare`` places alone that
+    keeps its words, taken back from a kept sentence's edge that does not read them as its own
+    (``_edges_given_back``): after street sound, the held-out sentence «وفي الجلسة الأولى، سأل أحد الحضور:
+    «من اخترع هذه الآلة؟»» had one place, its attribution unsaid and its quote heard «من اختع هذه الآلة»;
+    the verse after it, «ثم تلا: الم…», its lead-in unsaid too, took those words, and the quote, said, was
+    shown nowhere.
     """
     claimed = np.zeros(len(heard), bool)
     kept: list[Match] = []
@@ -338,7 +355,43 @@ def select(candidates: list[Match], words: list[ArticleWord], heard: list[str]) 
             claimed[pairs[0][1] : pairs[-1][1] + 1] = True
             kept.append(Match(match.sentence, pairs, match.score, match.span))
             places[key] += 1
+    said = {m.sentence for m in kept}
+    for match in sorted(spare, key=lambda m: -m.score):
+        if match.sentence in said:
+            continue
+        kept = _edges_given_back(match, kept, words, heard, claimed)
+        if pairs := _granted(match, words, heard, claimed):
+            said.add(match.sentence)
+            claimed[pairs[0][1] : pairs[-1][1] + 1] = True
+            kept.append(Match(match.sentence, pairs, match.score, match.span))
     return sorted(kept, key=lambda m: m.pairs[0][1])
+
+
+def _edges_given_back(
+    quote: Match, kept: list[Match], words: list[ArticleWord], heard: list[str], claimed: np.ndarray
+) -> list[Match]:
+    """``kept``, less the words of a ``quote`` place that a kept sentence holds at its start or end without
+    reading one of them as its own, where the quote reads most of its words as its own (``claimed``
+    updated). The held-out verse «ثم تلا: الم ذلك الكتاب…», its lead-in unsaid, paired «ثم» and «تلا:» with
+    the question «من اختع هذه الآلة» said before it, and the question was shown nowhere."""
+    mine = {t for _, t in quote.pairs}
+    if 2 * sum(reads_as(words[a].norm, heard[t]) for a, t in quote.pairs) < len(quote.pairs):
+        return kept
+    out = []
+    for match in kept:
+        lost = [(a, t) for a, t in match.pairs if t in mine]
+        rest = [(a, t) for a, t in match.pairs if t not in mine]
+        if not lost:
+            if any(min(mine) <= t <= max(mine) for _, t in match.pairs):
+                return kept  # a sentence between the quote's words: not an edge
+            out.append(match)
+            continue
+        at_edge = rest and (rest[0][1] > max(mine) or rest[-1][1] < min(mine))
+        if not at_edge or any(reads_as(words[a].norm, heard[t]) for a, t in lost):
+            return kept
+        out.append(Match(match.sentence, rest, match.score, match.span))
+    claimed[min(mine) : max(mine) + 1] = False
+    return out
 
 
 def _granted(
