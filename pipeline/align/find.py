@@ -375,6 +375,7 @@ def _edges_given_back(
     updated). The held-out verse «ثم تلا: الم ذلك الكتاب…», its lead-in unsaid, paired «ثم» and «تلا:» with
     the question «من اختع هذه الآلة» said before it, and the question was shown nowhere."""
     mine = {t for _, t in quote.pairs}
+    first, last = quote.pairs[0][1], quote.pairs[-1][1]
     if 2 * sum(reads_as(words[a].norm, heard[t]) for a, t in quote.pairs) < len(quote.pairs):
         return kept
     out = []
@@ -382,15 +383,15 @@ def _edges_given_back(
         lost = [(a, t) for a, t in match.pairs if t in mine]
         rest = [(a, t) for a, t in match.pairs if t not in mine]
         if not lost:
-            if any(min(mine) <= t <= max(mine) for _, t in match.pairs):
+            if any(first <= t <= last for _, t in match.pairs):
                 return kept  # a sentence between the quote's words: not an edge
             out.append(match)
             continue
-        at_edge = rest and (rest[0][1] > max(mine) or rest[-1][1] < min(mine))
+        at_edge = rest and (rest[0][1] > last or rest[-1][1] < first)
         if not at_edge or any(reads_as(words[a].norm, heard[t]) for a, t in lost):
             return kept
         out.append(Match(match.sentence, rest, match.score, match.span))
-    claimed[min(mine) : max(mine) + 1] = False
+    claimed[first : last + 1] = False
     return out
 
 
