@@ -58,6 +58,12 @@ LONGEST = 25.0
 ALONE = 2.0
 """Seconds of pause on either side of a word whose place ``placed`` checks: the timing stage's ``APART``,
 the longest pause the transcribe stage keeps inside one batched chunk."""
+RAN_ON_PAUSE = 0.35
+"""Seconds of pause after a word from which ``placed`` asks whether it was said after the pause instead:
+the aligner's ``EDGE_PAUSE``, the pause that closes a narrator's breath group."""
+PULLED = 0.3
+"""Seconds by which the timing stage started a word before Whisper did, on voice Whisper gave no word, from
+which the word before it may have been said there (``placed``)."""
 
 
 def rehear(
@@ -146,32 +152,33 @@ def unwritten(
 
 def placed(timed: Sequence[Word], heard: Sequence[Word], listen: Listen | None) -> tuple[Word, ...]:
     """``heard`` (Whisper's words) with each word that ``timed`` (the same words on their voice, the timing
-    stage's) shows said alone, between pauses of ``ALONE`` or more (the report's start counts as one),
-    moved where the audio at the start of the next word's voice finds it likelier than on its own voice
-    (forced decoding of the word alone on each, ``MARGIN`` around): it starts there and ends where Whisper,
-    told it, hears the next word begin, and the next word starts there. The timing stage times them again,
-    and the voice the word leaves, under no word now, is heard again as any such voice is.
+    stage's) shows said alone, between pauses of ``ALONE`` or more (the report's start counts as one), or
+    run into the end of the word before it (``_ran_on``), moved where the audio at the start of the next
+    word's voice finds it likelier (``_likelier_there``): it starts there and ends where Whisper, told it,
+    hears the next word begin, and the next word starts there. The timing stage times them again, and the
+    voice the word leaves, under no word now, is heard again as any such voice is, or held by the drawn-out
+    end of the word before it.
 
     Cross-attention gives a long stretch of sound before a word to the word, and speech-like sound holds
     it there: a report opening on 8 s of street sound had its first word «ورجح» timed in the crowd's
     babble, 2.57 s, 6.4 s before its voice, and «التقرير» took that voice; on the babble «ورجح» scored
     −13.9, at the start of «التقرير»'s voice −3.3. A word said alone, as a reciter says it, scores higher
-    on its own voice. Without ``listen``, or where the model cannot tell, ``heard`` is as it was.
+    on its own voice. And a reciter drew out a verse's last word «تشكرون» to 714.95 s and, after a 1 s
+    pause, the report went on «ورجح التقرير»; Whisper heard «تشكر» to 713.38 s, «ورجح» from there to
+    715.0 s, «التقرير» from 716.54 s, and the sentence's cue started 2.95 s early. Without ``listen``, or
+    where the model cannot tell, ``heard`` is as it was.
     """
     if listen is None:
         return tuple(heard)
     moves: dict[int, tuple[float, float]] = {}
+    where = _indexes(timed, heard)
     for k, (word, following) in enumerate(itertools.pairwise(timed)):
         before = timed[k - 1].end if k else 0.0
-        if (
-            word.start - before < ALONE
-            or following.start - word.end < ALONE
-            or following.end - following.start < 2 * SYLLABLE
-        ):
+        alone = word.start - before >= ALONE and following.start - word.end >= ALONE
+        ran_on = _ran_on(word, following, before, heard[where[k + 1]])
+        if not (alone or ran_on) or following.end - following.start < 2 * SYLLABLE:
             continue
-        own = listen.likelihoods(max(0.0, word.start - MARGIN), word.end + MARGIN, [word.text])
-        there = listen.likelihoods(following.start - MARGIN, following.end + MARGIN, [word.text])
-        if own is None or there is None or there[0] <= own[0]:
+        if not _likelier_there(word, following, listen, pair=not alone):
             continue
         rest = listen.continuation(following.start - MARGIN, following.end + MARGIN, word.text)
         if rest:
@@ -179,11 +186,40 @@ def placed(timed: Sequence[Word], heard: Sequence[Word], listen: Listen | None) 
             moves[k] = (following.start, round(split, 3))
             log.info("«%s» at %.2f s is said at %.2f s", word.text, word.start, following.start)
     out = list(heard)
-    where = _indexes(timed, heard) if moves else []
     for k, (start, split) in moves.items():
         out[where[k]] = replace(out[where[k]], start=start, end=split)
         out[where[k + 1]] = replace(out[where[k + 1]], start=split)
     return tuple(sorted(out, key=lambda w: w.start))
+
+
+def _ran_on(word: Word, following: Word, before: float, whispered: Word) -> bool:
+    """Whether ``word`` may be the first word of what follows it that Whisper ran into the drawn-out end of
+    the word before it (which ended at ``before``): a pause after it, voice before the next word that
+    Whisper (``whispered``, the next word as Whisper timed it) gave no word and the timing stage gave the
+    next word, and no more voice left behind than the word before may hold on over (``TAIL``). More left
+    behind is voice no word would hold: a reciter's «الم» (7.4 s of voice) was heard as «ألف لا ذلك», and
+    moving «ذلك» to the next stretch of voice left 6.5 s of it under no word, and «الم» 1.4 s long."""
+    return (
+        following.start - word.end >= RAN_ON_PAUSE
+        and whispered.start - following.start >= PULLED
+        and word.end - before <= TAIL
+    )
+
+
+def _likelier_there(word: Word, following: Word, listen: Listen, pair: bool) -> bool:
+    """Whether the audio finds ``word`` likelier at the start of ``following``'s voice than on its own
+    (forced decoding of the word alone on each, ``MARGIN`` around), and, with ``pair``, finds the two words
+    there likelier than ``following`` alone: a word that only sounds like the next one's start («الآلة» and
+    a reciter's «ألِف لام») scores higher there too, but then the next word's own sounds are left over."""
+    own = listen.likelihoods(max(0.0, word.start - MARGIN), word.end + MARGIN, [word.text])
+    window = (following.start - MARGIN, following.end + MARGIN)
+    there = listen.likelihoods(*window, [word.text])
+    if own is None or there is None or there[0] <= own[0]:
+        return False
+    if not pair:
+        return True
+    both = listen.likelihoods(*window, [following.text, f"{word.text} {following.text}"])
+    return both is not None and both[1] > both[0]
 
 
 def _indexes(timed: Sequence[Word], heard: Sequence[Word]) -> list[int]:

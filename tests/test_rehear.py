@@ -470,12 +470,13 @@ class Places:
     """A listener that scores a word by where it is asked: ``score(start)``; Whisper, told the word, hears
     the next one begin ``after`` seconds into the window. It notes the windows it was asked about."""
 
-    def __init__(self, score, after: float = 0.6) -> None:
-        self.score, self.after, self.asked = score, after, []
+    def __init__(self, score, after: float = 0.6, both: float = 0.0) -> None:
+        self.score, self.after, self.both, self.asked = score, after, both, []
 
     def likelihoods(self, start: float, end: float, texts: list[str]) -> list[float]:
+        """Two texts (the next word, and the word with it): the second scores ``both`` more."""
         self.asked.append((start, end))
-        return [self.score(start) for _ in texts]
+        return [self.score(start) + k * self.both for k in range(len(texts))]
 
     def continuation(self, start: float, end: float, prefix: str) -> list[Word]:
         return [Word("التقرير", start + self.after, end, 0.8)]
@@ -509,6 +510,31 @@ def test_only_a_word_with_a_long_pause_on_either_side_is_asked_about():
     assert rehear.placed(after_another, after_another, ear) == after_another
     assert rehear.placed(close, close, ear) == close
     assert ear.asked == []
+
+
+def test_a_first_word_whisper_ran_into_the_last_ones_drawn_out_end_moves_to_its_voice():
+    """``long+late``: a verse's last word drawn out to 714.95 s, a 1 s pause, then «ورجح التقرير»; Whisper
+    ran «ورجح» into the verse's end and the timing stage started «التقرير» on the voice Whisper gave no word.
+    «ورجح» is likelier there, and said there with «التقرير» likelier than «التقرير» alone: it moves."""
+    said = [("تشكر", 712.10, 713.38), ("ورجح", 713.38, 715.0), ("التقرير", 716.54, 717.22)]
+    heard = tuple(Word(w, a, b, 0.8) for w, a, b in said)
+    timed = (replace(heard[0], end=712.74), replace(heard[1], start=713.0, end=714.94))
+    timed += (replace(heard[2], start=715.95),)
+
+    def where(start: float) -> float:
+        return -3.3 if start > 715 else -13.9
+
+    moved = rehear.placed(timed, heard, Places(where, both=4.0))
+    assert [(w.text, w.start, w.end) for w in moved] == [
+        ("تشكر", 712.10, 713.38),
+        ("ورجح", 715.95, 716.3),
+        ("التقرير", 716.3, 717.22),
+    ]
+    assert rehear.placed(timed, heard, Places(where, both=-4.0)) == heard  # «التقرير» alone is likelier
+    whispered_there = (*heard[:2], replace(heard[2], start=715.95))
+    assert rehear.placed(timed, whispered_there, Places(where, both=4.0)) == whispered_there
+    left_behind = (replace(timed[0], end=712.0), *timed[1:])  # 2.94 s of voice no word would hold
+    assert rehear.placed(left_behind, heard, Places(where, both=4.0)) == heard
 
 
 def test_a_first_word_whisper_timed_in_an_opening_babble_is_shown_on_its_voice(tmp_path):
