@@ -137,7 +137,8 @@ class Transcript:
     unwritten: tuple[tuple[float, float], ...] = ()
     """Speech Whisper wrote nothing for (a verse's first words, a question, a sound bite), to be heard
     again: voice that a word Whisper stretched across a long pause spanned and the timing stage cut off
-    it, and stretches of voice under no word at all (``timing.WORDLESS``)."""
+    it, stretches of voice under no word at all, and a second or more of a stretch's voice before its first
+    word or between two of its words (``timing.WORDLESS``)."""
 
 
 class Listen(Protocol):
