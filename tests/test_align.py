@@ -891,3 +891,22 @@ def test_a_first_word_whisper_left_out_inside_the_voice_of_the_next_is_put_to_th
     assert ear.asked and shown(result) == "«أين المشكلة الكبرى؟»"
     where = next(t for t in result.tokens if t.text == "«أين")
     assert where.start == words[2].start < where.end < words[2].end
+
+
+def test_a_piece_of_a_sentences_first_word_split_off_across_a_breath_is_its_text_not_its_start():
+    """Whisper heard «مما» as «من ما» and timed «من» on a report's opening street sound, 0.53 s before «ما»:
+    the piece is the word's text (not shown off-script), and the word starts on «ما», where it is said.
+    Split off with no pause between, the piece is the word's start too."""
+    text = article.from_text("عنوان\n\nمما قد يؤدي إلى تراجع مساحات الأنهار الجليدية وانتشار التصحر.\n")
+    rest = "قد يؤدي إلى تراجع مساحات الأنهار الجليدية وانتشار التصحر".split()
+
+    def heard(piece_start: float, piece_end: float) -> Transcript:
+        words = [Word("من", piece_start, piece_end, 0.11), Word("ما", 9.0, 9.4, 0.4)]
+        words += [Word(w, round(9.4 + 0.4 * k, 2), round(9.75 + 0.4 * k, 2), 0.9) for k, w in enumerate(rest)]
+        return Transcript(tuple(words), "ar", 15.0, "test")
+
+    across = align(text, heard(7.7, 8.47))
+    assert shown(across) == "مما قد يؤدي إلى تراجع مساحات الأنهار الجليدية وانتشار التصحر."
+    assert shown(across, "transcript") == ""
+    assert across.tokens[0].start == 9.0
+    assert align(text, heard(8.6, 8.95)).tokens[0].start == 8.6
