@@ -212,14 +212,11 @@ def _likelier_there(word: Word, following: Word, listen: Listen, pair: bool) -> 
     there likelier than ``following`` alone: a word that only sounds like the next one's start («الآلة» and
     a reciter's «ألِف لام») scores higher there too, but then the next word's own sounds are left over."""
     own = listen.likelihoods(max(0.0, word.start - MARGIN), word.end + MARGIN, [word.text])
-    window = (following.start - MARGIN, following.end + MARGIN)
-    there = listen.likelihoods(*window, [word.text])
+    texts = [word.text, following.text, f"{word.text} {following.text}"] if pair else [word.text]
+    there = listen.likelihoods(following.start - MARGIN, following.end + MARGIN, texts)
     if own is None or there is None or there[0] <= own[0]:
         return False
-    if not pair:
-        return True
-    both = listen.likelihoods(*window, [following.text, f"{word.text} {following.text}"])
-    return both is not None and both[1] > both[0]
+    return not pair or there[2] > there[1]
 
 
 def _indexes(timed: Sequence[Word], heard: Sequence[Word]) -> list[int]:

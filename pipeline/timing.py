@@ -137,8 +137,8 @@ def _wordless(
     for start, end in voiced:
         following = bisect.bisect_right(reach, start)  # the first word still going on at ``start``
         if following < len(said) and said[following][0] < end:
-            inside = said[following : bisect.bisect_left(said, (end,))]
-            reached = list(itertools.accumulate((e for _, e in inside), max))
+            upto = bisect.bisect_left(said, (end,))  # the words that start before the stretch ends
+            inside, reached = said[following:upto], reach[following:upto]  # the ends: theirs, as before it
             for a, b in _outside(inside, reached, start, min(end, reached[-1])):  # not after the last word
                 parts = _outside(spans, span_ends, a, b)
                 within += [(p, q) for p, q in parts if round((q - p) / FRAME) >= least]

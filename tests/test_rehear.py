@@ -474,7 +474,8 @@ class Places:
         self.score, self.after, self.both, self.asked = score, after, both, []
 
     def likelihoods(self, start: float, end: float, texts: list[str]) -> list[float]:
-        """Two texts (the next word, and the word with it): the second scores ``both`` more."""
+        """Each text after the first scores ``both`` more than the one before it (the word, the next word,
+        and the two together)."""
         self.asked.append((start, end))
         return [self.score(start) + k * self.both for k in range(len(texts))]
 

@@ -338,6 +338,11 @@ def select(
     kept: list[Match] = []
     places: dict[tuple[int, tuple[int, int]], int] = defaultdict(int)  # granted to each sentence (or quote)
     best: dict[tuple[int, tuple[int, int]], float] = {}  # the score of each one's first place
+
+    def keep(match: Match, pairs: list[tuple[int, int]]) -> None:
+        claimed[pairs[0][1] : pairs[-1][1] + 1] = True
+        kept.append(Match(match.sentence, pairs, match.score, match.span))
+
     queue = [(0, -m.score, k) for k, m in enumerate(candidates)]
     heapq.heapify(queue)
     while queue:
@@ -352,8 +357,7 @@ def select(
         pairs = _granted(match, words, heard, claimed)
         if pairs:
             best.setdefault(key, match.score)
-            claimed[pairs[0][1] : pairs[-1][1] + 1] = True
-            kept.append(Match(match.sentence, pairs, match.score, match.span))
+            keep(match, pairs)
             places[key] += 1
     said = {m.sentence for m in kept}
     for match in sorted(spare, key=lambda m: -m.score):
@@ -362,8 +366,7 @@ def select(
         kept = _edges_given_back(match, kept, words, heard, claimed)
         if pairs := _granted(match, words, heard, claimed):
             said.add(match.sentence)
-            claimed[pairs[0][1] : pairs[-1][1] + 1] = True
-            kept.append(Match(match.sentence, pairs, match.score, match.span))
+            keep(match, pairs)
     return sorted(kept, key=lambda m: m.pairs[0][1])
 
 
