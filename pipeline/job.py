@@ -150,6 +150,12 @@ def process(
         heard = replace(heard, words=placed)
         with timer("timing"):
             transcript = timing.refine(heard, samples, frames)
+    with timer("rehear"):
+        words = rehear.misheard(transcript.words, heard.words, transcript.unwritten, ear)
+    if words != heard.words:  # a word Whisper stretched over voice it did not write, heard again alone
+        heard = replace(heard, words=words)
+        with timer("timing"):
+            transcript = timing.refine(heard, samples, frames)
     if transcript.unwritten:  # voice under no word of Whisper's: heard again, then timed with the rest
         with timer("rehear"):
             more = rehear.unwritten(transcript.unwritten, ear, transcript.words)

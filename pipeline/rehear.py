@@ -192,6 +192,49 @@ def placed(timed: Sequence[Word], heard: Sequence[Word], listen: Listen | None) 
     return tuple(sorted(out, key=lambda w: w.start))
 
 
+def misheard(
+    timed: Sequence[Word], heard: Sequence[Word], spans: Sequence[tuple[float, float]], listen: Listen | None
+) -> tuple[Word, ...]:
+    """``heard`` (Whisper's words) with each word that Whisper stretched over voice it wrote nothing for
+    replaced by what Whisper hears on the word's own voice alone (``timed``, the timing stage's), where that
+    hearing passes Whisper's own tests, says something else, and the audio finds it likelier than the word.
+    A word is stretched when one of ``spans`` (the timing stage's ``unwritten``) starts after the end of its
+    voice but before its end as Whisper timed it.
+
+    A word stretched over a pause is a decoding that went wrong, and not only after the word: batched
+    decoding under a crowd's sound wrote one word, «لينة», from the end of «لليلى» over a recited «قل هو
+    الله أحد», a pause and a question (6.6 s). The timing stage kept «لينة» on the verse's voice and the
+    question was heard again, but the verse was lost, and the aligner placed its sentence on a guest's «ها
+    هو ذا أحدهم». Heard alone, the verse's voice came back «الهو الله أحدة» (−4.9 against −20.0 for «لينة»).
+    Where Whisper wrote the word right and ran it on («الآلة», «لليلى»), the hearing alone is the same word
+    or fails Whisper's tests, and the word stays. Without ``listen``, ``heard`` is as it was.
+    """
+    if listen is None or not spans:
+        return tuple(heard)
+    where = _indexes(timed, heard)
+    starts = sorted(a for a, _ in spans)
+    hearings: dict[int, list[Word]] = {}
+    for k, word in enumerate(timed):
+        whispered = heard[where[k]]
+        later = bisect.bisect_left(starts, word.end)
+        if later == len(starts) or starts[later] >= whispered.end or word.end - word.start < SYLLABLE:
+            continue
+        start = max(timed[k - 1].end if k else 0.0, word.start - MARGIN)
+        end = min(timed[k + 1].start, word.end + MARGIN) if k + 1 < len(timed) else word.end + MARGIN
+        hearing = listen.transcription(start, end)
+        if not hearing or not hearing[0].sure:
+            continue
+        said = " ".join(w.text for w in hearing)
+        if normalize_text(said) == normalize_text(whispered.text):
+            continue
+        scores = listen.likelihoods(start, end, [whispered.text, said])
+        if scores is None or scores[1] <= scores[0]:
+            continue
+        log.info("«%s» at %.2f s is heard alone as «%s»", whispered.text, word.start, said)
+        hearings[where[k]] = hearing
+    return tuple(w for n, word in enumerate(heard) for w in hearings.get(n, [word]))
+
+
 def _ran_on(word: Word, following: Word, before: float, whispered: Word) -> bool:
     """Whether ``word`` may be the first word of what follows it that Whisper ran into the drawn-out end of
     the word before it (which ended at ``before``): a pause after it, voice before the next word that
