@@ -576,3 +576,32 @@ def test_a_first_word_whisper_timed_in_an_opening_babble_is_shown_on_its_voice(t
     assert (first.text, first.source) == ("ورجّح", "article")
     assert first.start == pytest.approx(lead + truth["start"], abs=0.15)
     assert done.cues[0].start >= lead * 1000
+
+
+def test_a_word_stretched_over_voice_it_did_not_write_is_replaced_by_its_hearing_alone_only_where_likelier():
+    """Batched decoding wrote «لينة» from 161.41 to 168.01 s, over a verse, a pause and a question; the
+    timing stage kept it on the verse's voice and cut the question off it (``unwritten``). Heard alone on
+    its kept voice, the verse comes back three words, likelier than «لينة»: they take its place. Heard
+    less likely, heard as the same word, or heard under Whisper's bar, the word stays; a word that
+    Whisper did not stretch over the unwritten voice is not asked about."""
+    heard = (
+        Word("من", 161.31, 161.41, 0.34),
+        Word("لينة", 161.41, 168.01, 0.45),
+        Word("عجزة", 168.81, 169.82, 0.9),
+    )
+    timed = (replace(heard[0], end=161.9), replace(heard[1], start=163.01, end=165.29), heard[2])
+    cut = ((166.32, 167.96),)
+    verse = [("الهو", 163.0, 163.68), ("الله", 163.68, 164.18), ("أحدة", 164.18, 165.5)]
+    likelier = HeardAs(verse, {"لينة": -20.0, "الهو الله أحدة": -4.9})
+    replaced = rehear.misheard(timed, heard, cut, likelier)
+    assert [w.text for w in replaced] == ["من", "الهو", "الله", "أحدة", "عجزة"]
+    assert likelier.asked == [(162.76, 165.54)]
+    assert rehear.misheard(timed, heard, cut, HeardAs(verse, {"لينة": -4.0, "الهو الله أحدة": -4.9})) == heard
+    assert rehear.misheard(timed, heard, cut, HeardAs([("لينه", 163.0, 165.5)], {})) == heard
+    unsure = HeardAs(verse, {"لينة": -20.0, "الهو الله أحدة": -4.9})
+    unsure.words = [replace(w, sure=False) for w in unsure.words]
+    assert rehear.misheard(timed, heard, cut, unsure) == heard
+    not_stretched = HeardAs(verse, {"لينة": -20.0, "الهو الله أحدة": -4.9})
+    assert rehear.misheard(timed, heard, ((170.0, 171.0),), not_stretched) == heard
+    assert not_stretched.asked == []
+    assert rehear.misheard(timed, heard, cut, None) == heard
