@@ -34,6 +34,7 @@ import bisect
 import itertools
 import logging
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -61,6 +62,12 @@ the longest pause the transcribe stage keeps inside one batched chunk."""
 RAN_ON_PAUSE = 0.35
 """Seconds of pause after a word from which ``placed`` asks whether it was said after the pause instead:
 the aligner's ``EDGE_PAUSE``, the pause that closes a narrator's breath group."""
+SLOW = 4.0
+"""Times as long a letter as the words around it (six either side) from which a word of a second or more
+may hold more voice than it says, and ``misheard`` hears it again: «لما», Whisper's one word for a whole
+quote under music, is 5.2 times its narrator's pace; a reciter's drawn-out «تشاء» (3.7 s) is 4.6 times his,
+and comes back the same. The hearing decides; this bounds how often it is asked (57 words in the bench's
+40 runs; 170 at 3)."""
 PULLED = 0.3
 """Seconds by which the timing stage started a word before Whisper did, on voice Whisper gave no word, from
 which the word before it may have been said there (``placed``)."""
@@ -195,21 +202,25 @@ def placed(timed: Sequence[Word], heard: Sequence[Word], listen: Listen | None) 
 def misheard(
     timed: Sequence[Word], heard: Sequence[Word], spans: Sequence[tuple[float, float]], listen: Listen | None
 ) -> tuple[Word, ...]:
-    """``heard`` (Whisper's words) with each word that Whisper stretched over voice it wrote nothing for
-    replaced by what Whisper hears on the word's own voice alone (``timed``, the timing stage's), where that
-    hearing passes Whisper's own tests, says something else, and the audio finds it likelier than the word.
-    A word is stretched when one of ``spans`` (the timing stage's ``unwritten``) starts after the end of its
-    voice but before its end as Whisper timed it.
+    """``heard`` (Whisper's words) with each word that Whisper wrote for more voice than it holds replaced by
+    what Whisper hears on the word's own voice alone (``timed``, the timing stage's), where that hearing
+    passes Whisper's own tests (and repeats no phrase three times, ``_loops``), says something else, and
+    the audio finds it likelier than the word. Such a word is stretched (one of ``spans``, the timing
+    stage's ``unwritten``, starts after the end of its voice but before its end as Whisper timed it) or
+    slow (``_slow``: ``SLOW`` times as long a letter as the words around it, and a second or more).
 
-    A word stretched over a pause is a decoding that went wrong, and not only after the word: batched
-    decoding under a crowd's sound wrote one word, «لينة», from the end of «لليلى» over a recited «قل هو
-    الله أحد», a pause and a question (6.6 s). The timing stage kept «لينة» on the verse's voice and the
-    question was heard again, but the verse was lost, and the aligner placed its sentence on a guest's «ها
-    هو ذا أحدهم». Heard alone, the verse's voice came back «الهو الله أحدة» (−4.9 against −20.0 for «لينة»).
-    Where Whisper wrote the word right and ran it on («الآلة», «لليلى»), the hearing alone is the same word
-    or fails Whisper's tests, and the word stays. Without ``listen``, ``heard`` is as it was.
+    Either is a decoding that went wrong on the word's own voice too: batched decoding under a crowd's
+    sound wrote one word, «لينة», from the end of «لليلى» over a recited «قل هو الله أحد», a pause and a
+    question (6.6 s). The timing stage kept «لينة» on the verse's voice and the question was heard again,
+    but the verse was lost, and the aligner placed its sentence on a guest's «ها هو ذا أحدهم». Heard
+    alone, the verse's voice came back «الهو الله أحدة» (−4.9 against −20.0 for «لينة»). Under music,
+    «عنه» ran 2.3 s over a reciter's «الله عليم», and the verse's cue ended 3 s early; alone, «اللغة عنه».
+    Where Whisper wrote the word right and ran it on («الآلة», «لليلى») or a reciter drew it out («تشاء»,
+    3.7 s), the hearing alone is the same word, fails Whisper's tests or scores lower, and the word stays.
+    Whisper's probability of the word is not asked: it is its certainty of the one word it wrote, not of
+    the voice the word covers. Without ``listen``, ``heard`` is as it was.
     """
-    if listen is None or not spans:
+    if listen is None:
         return tuple(heard)
     where = _indexes(timed, heard)
     starts = sorted(a for a, _ in spans)
@@ -217,7 +228,8 @@ def misheard(
     for k, word in enumerate(timed):
         whispered = heard[where[k]]
         later = bisect.bisect_left(starts, word.end)
-        if later == len(starts) or starts[later] >= whispered.end or word.end - word.start < SYLLABLE:
+        stretched = later < len(starts) and starts[later] < whispered.end
+        if not (stretched or _slow(timed, k)) or word.end - word.start < SYLLABLE:
             continue
         start = max(timed[k - 1].end if k else 0.0, word.start - MARGIN)
         end = min(timed[k + 1].start, word.end + MARGIN) if k + 1 < len(timed) else word.end + MARGIN
@@ -225,7 +237,7 @@ def misheard(
         if not hearing or not hearing[0].sure:
             continue
         said = " ".join(w.text for w in hearing)
-        if normalize_text(said) == normalize_text(whispered.text):
+        if normalize_text(said) == normalize_text(whispered.text) or _loops(said, whispered.text):
             continue
         scores = listen.likelihoods(start, end, [whispered.text, said])
         if scores is None or scores[1] <= scores[0]:
@@ -233,6 +245,17 @@ def misheard(
         log.info("«%s» at %.2f s is heard alone as «%s»", whispered.text, word.start, said)
         hearings[where[k]] = hearing
     return tuple(w for n, word in enumerate(heard) for w in hearings.get(n, [word]))
+
+
+def _slow(timed: Sequence[Word], k: int) -> bool:
+    """Whether word ``k`` lasts ``SLOW`` times as long a letter as the words around it do, and a second."""
+
+    def pace(word: Word) -> float:
+        return (word.end - word.start) / max(1, len(normalize_text(word.text).replace(" ", "")))
+
+    word = timed[k]
+    around = [pace(w) for w in [*timed[max(0, k - 6) : k], *timed[k + 1 : k + 7]] if w.end > w.start]
+    return word.end - word.start >= 1.0 and bool(around) and pace(word) >= SLOW * statistics.median(around)
 
 
 def _ran_on(word: Word, following: Word, before: float, whispered: Word) -> bool:

@@ -605,3 +605,35 @@ def test_a_word_stretched_over_voice_it_did_not_write_is_replaced_by_its_hearing
     assert rehear.misheard(timed, heard, ((170.0, 171.0),), not_stretched) == heard
     assert not_stretched.asked == []
     assert rehear.misheard(timed, heard, cut, None) == heard
+
+
+def test_a_word_much_slower_than_the_words_around_it_is_heard_again_on_its_own_voice():
+    """Whisper wrote one word, «لما», for a whole quote under music, at five times its narrator's pace a
+    letter, with no pause inside: heard alone, the quote comes back as words, likelier than «لما», and
+    they take its place; heard as a phrase said three times over, the word stays. A word no slower than
+    those around it is not asked about."""
+    narration = [("طوال", 52.4, 53.06), ("هذا", 53.06, 53.34), ("القرن", 53.34, 54.01)]
+    after = [("قد", 58.21, 58.91), ("يؤدي", 58.95, 59.46), ("إلى", 59.46, 59.82)]
+    heard = tuple(Word(w, a, b, 0.8) for w, a, b in [*narration, ("لما", 55.25, 57.14), *after])
+    quote = [("الكلام", 55.25, 55.9), ("فضة", 55.9, 56.3), ("لكن", 56.3, 56.6), ("الصمت", 56.6, 57.14)]
+    ear = HeardAs(quote, {"لما": -12.0, "الكلام فضة لكن الصمت": -9.0})
+    replaced = rehear.misheard(heard, heard, (), ear)
+    assert [w.text for w in replaced] == [
+        "طوال",
+        "هذا",
+        "القرن",
+        "الكلام",
+        "فضة",
+        "لكن",
+        "الصمت",
+        "قد",
+        "يؤدي",
+        "إلى",
+    ]
+    assert ear.asked == [(55.0, 57.39)]
+    looped = [("لكن", 55.3, 55.9), ("لكن", 55.9, 56.5), ("لكن", 56.5, 57.1)]
+    assert rehear.misheard(heard, heard, (), HeardAs(looped, {"لما": -12.0, "لكن لكن لكن": -3.0})) == heard
+    paced = (*heard[:3], replace(heard[3], end=55.55), *heard[4:])
+    not_slow = HeardAs(quote, {})
+    assert rehear.misheard(paced, paced, (), not_slow) == paced
+    assert not_slow.asked == []

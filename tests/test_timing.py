@@ -277,16 +277,12 @@ def test_voice_whisper_wrote_no_word_for_is_heard_again_and_shown_as_the_article
     assert shown[-1].end == pytest.approx(end, abs=0.3)
 
 
-def test_a_word_whisper_ran_over_a_sentence_and_a_pause_is_heard_again_on_its_own_voice(tmp_path):
-    """Batched decoding under a crowd's sound wrote one word, «لينة», over a recited verse, a pause and the
-    start of a question. Whisper here as such: one made-up word from the start of the demo's sentence
-    «أتاحت للبائع…» over the pause after it into the first second of the quote that follows. The timing
-    stage keeps the word on the sentence's voice and cuts the quote's start off it; the word's voice is
-    heard again alone, and the aligner shows the article's sentence there, and nothing of the made-up word."""
-    quote = next(c for c in TRUTH if c["text"].startswith("ليس"))["start"] - 44.0
+def _one_word_until(tmp_path: Path, until: Callable[[float], float]) -> None:
+    """Whisper's words from the start of «أتاحت للبائع…» to ``until(end)`` (the sentence's end) written as
+    one made-up word, «لينة»: the article's sentence is shown on its voice all the same."""
 
     def one_word(words, begin, end):
-        over = [w for w in words if begin - 0.3 <= w.start < quote + 1.0]
+        over = [w for w in words if begin - 0.3 <= w.start and w.end <= until(end)]
         made_up = Word("لينة", over[0].start, over[-1].end, 0.45)
         return tuple(sorted({*words} - {*over} | {made_up}, key=lambda w: w.start))
 
@@ -294,3 +290,21 @@ def test_a_word_whisper_ran_over_a_sentence_and_a_pause_is_heard_again_on_its_ow
     assert " ".join(t.text for t in shown) == "أتاحت للبائع المتجول أن يكون جاذباً للمواطن الأقل دخلاً."
     assert shown[0].start == pytest.approx(begin, abs=0.15)
     assert shown[-1].end == pytest.approx(end, abs=0.3)
+
+
+def test_a_word_whisper_ran_over_a_sentence_and_a_pause_is_heard_again_on_its_own_voice(tmp_path):
+    """Batched decoding under a crowd's sound wrote one word, «لينة», over a recited verse, a pause and the
+    start of a question. Whisper here as such: one made-up word from the start of the demo's sentence
+    «أتاحت للبائع…» over the pause after it into the first second of the quote that follows. The timing
+    stage keeps the word on the sentence's voice and cuts the quote's start off it; the word's voice is
+    heard again alone, and the aligner shows the article's sentence there, and nothing of the made-up word."""
+    quote = next(c for c in TRUTH if c["text"].startswith("ليس"))["start"] - 44.0
+    _one_word_until(tmp_path, lambda end: quote + 1.3)
+
+
+def test_a_word_whisper_wrote_for_a_whole_sentence_is_heard_again_on_its_voice(tmp_path):
+    """Under music, Whisper wrote one word for several over a reciter's drawn-out phrase («عنه» for «الله
+    عليم»), with no pause to cut it at. Whisper here as such: one made-up word over the whole of the demo's
+    sentence «أتاحت للبائع…», four times as slow a letter as the words around it. Its voice is heard again
+    alone, and the aligner shows the article's sentence there, on its voice."""
+    _one_word_until(tmp_path, lambda end: end + 0.3)
