@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from . import __version__, acquire, align, audio, choose, cues, formats, listen, rehear, timing, write
-from .data import Alignment, Article, Audio, Cue, Source, Transcript
+from .data import Alignment, Article, Audio, Cue, Listen, Source, Transcript, Word
 from .errors import NoCuesError
 from .files import safe_stem, sha256_file
 from .transcribe import Progress, Transcriber
@@ -144,25 +144,13 @@ def process(
         frames = timing.voice_frames(samples)
         transcript = timing.refine(heard, samples, frames)
     ear = listen.listener(transcriber, samples)
-    with timer("rehear"):
-        placed = rehear.placed(transcript.words, heard.words, ear)
-    if placed != heard.words:  # a word Whisper timed on sound before its voice, timed again where said
-        heard = replace(heard, words=placed)
-        with timer("timing"):
-            transcript = timing.refine(heard, samples, frames)
-    with timer("rehear"):
-        words = rehear.misheard(transcript.words, heard.words, transcript.unwritten, ear)
-    if words != heard.words:  # a word Whisper stretched over voice it did not write, heard again alone
-        heard = replace(heard, words=words)
-        with timer("timing"):
-            transcript = timing.refine(heard, samples, frames)
-    if transcript.unwritten:  # voice under no word of Whisper's: heard again, then timed with the rest
+    for correct in (_placed, _misheard, _unwritten):
         with timer("rehear"):
-            more = rehear.unwritten(transcript.unwritten, ear, transcript.words)
-        if more:
+            words = correct(transcript, heard, ear)
+        if words != heard.words:  # words heard again on their voice: timed again with the rest
+            heard = replace(heard, words=words)
             with timer("timing"):
-                words = tuple(sorted((*heard.words, *more), key=lambda w: w.start))
-                transcript = timing.refine(replace(heard, words=words), samples, frames)
+                transcript = timing.refine(heard, samples, frames)
     with timer("align"):
         alignment = align.align(source.article, transcript, ear)
     with timer("rehear"):
@@ -171,6 +159,23 @@ def process(
         cue_list = cues.build(alignment.tokens, rules)
         warnings = cues.violations(cue_list, rules)
     return Processed(samples.offset, transcript, alignment, cue_list, warnings)
+
+
+def _placed(transcript: Transcript, heard: Transcript, ear: Listen | None) -> tuple[Word, ...]:
+    """A word Whisper timed on sound before its voice, moved where it is said (``rehear.placed``)."""
+    return rehear.placed(transcript.words, heard.words, ear)
+
+
+def _misheard(transcript: Transcript, heard: Transcript, ear: Listen | None) -> tuple[Word, ...]:
+    """A word Whisper stretched over voice it did not write, or too slow for its letters, heard again
+    alone (``rehear.misheard``)."""
+    return rehear.misheard(transcript.words, heard.words, transcript.unwritten, ear)
+
+
+def _unwritten(transcript: Transcript, heard: Transcript, ear: Listen | None) -> tuple[Word, ...]:
+    """Whisper's words with those said in voice under none of them (``rehear.unwritten``)."""
+    more = rehear.unwritten(transcript.unwritten, ear, transcript.words)
+    return tuple(sorted((*heard.words, *more), key=lambda w: w.start)) if more else heard.words
 
 
 def fingerprint(source: Source, transcriber: Transcriber, rules: cues.Rules, karaoke: bool = False) -> str:
