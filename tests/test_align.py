@@ -488,6 +488,25 @@ def test_a_sentence_end_after_a_pause_is_its_own_where_it_says_one_of_its_words(
     assert shown(bite, "transcript") == "هذا كلام جميل جدا"
 
 
+def test_a_sentence_end_after_a_pause_is_its_own_where_a_word_reads_as_one_of_its_own_but_for_al():
+    """Under music a reciter's «وأولئك هم المفلحون», 2.8 s after the rest of the verse, came back «ورولا
+    وقلائك أوري مفلسون»: the «ا» of «المفلحون» is swallowed after «هم», and Whisper wrote «ل» on the word
+    before. «مفلسون» reads as «المفلحون» without its «ال»: the speech is the verse's end. Without a word
+    that does, it stays as heard."""
+    text = article.from_text(
+        "عنوان\n\n"
+        "الم ذلك الكتاب لا ريب فيه هدى للمتقين أولئك على هدى من ربهم وأولئك هم المفلحون.\n\n"
+        "وتستمر الندوة حتى نهاية الأسبوع المقبل بمشاركة وفود من عشرين دولة.\n"
+    )
+    verse = ("الم ذلك الكتاب لا ريب فيه هدى للمتقين", 1.0), ("قلائك على هداً من ربهم", 2.8)
+    bite = ("عندما استغاث الليبيون بالعالم لرفع الظلم", 1.0)
+    result = align(text, chanted(*verse, ("ورولا وقلائك أوري مفلسون", 2.4), bite))
+    assert shown(result).endswith("من ربهم وأولئك هم المفلحون.")
+    assert shown(result, "transcript") == "عندما استغاث الليبيون بالعالم لرفع الظلم"
+    other = align(text, chanted(*verse, ("ورولا وقلائك أوري مسلمون", 2.4), bite))
+    assert "أوري مسلمون" in shown(other, "transcript")
+
+
 def test_a_lead_in_heard_only_as_look_alikes_is_left_out():
     """«أحرزت» heard «اخرى زد» under music: «اخرى» looks as much like the unspoken lead-in «الرياضة،» as
     like «أحرزت». No word of the lead-in was heard as itself, so it is not shown; said, it is."""

@@ -24,6 +24,7 @@ from .common import (
     joins_better,
     looks_like,
     reads_as,
+    stem,
 )
 from .emit import heard_after
 
@@ -357,10 +358,15 @@ def _echoes(missing: list[int], run: list[int], words: list[ArticleWord], heard:
     enough (``ECHO_LETTERS``) to be that word rather than a common short one.
 
     Under music the reciter's «يعظكم لعلكم تذكرون», 3 s after the rest of its verse, came back «يا عيوكم
-    لعلكم تذكو»: set apart by a pause, yet «لعلكم» is the sentence's own missing word.
+    لعلكم تذكو»: set apart by a pause, yet «لعلكم» is the sentence's own missing word. A word's prefix
+    counts for nothing here: a vowel before it swallows the «ا» of «ال» in connected speech, and Whisper
+    hears the rest on the word before (a reciter's «هم المفلحون», «humul-mufliḥūn», came back «أوري مفلسون»).
     """
     return any(
-        len(words[a].norm) >= ECHO_LETTERS and reads_as(words[a].norm, heard[t]) for a in missing for t in run
+        len(words[a].norm) >= ECHO_LETTERS
+        and (reads_as(words[a].norm, heard[t]) or reads_as(stem(words[a].norm), stem(heard[t])))
+        for a in missing
+        for t in run
     )
 
 
