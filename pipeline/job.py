@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from . import __version__, acquire, align, audio, choose, cues, formats, listen, rehear, timing, write
+from . import __version__, acquire, align, audio, choose, cues, formats, listen, rehear, review, timing, write
 from .data import Alignment, Article, Audio, Cue, Listen, Source, Transcript, Word
 from .errors import NoCuesError
 from .files import safe_stem, sha256_file
@@ -108,6 +108,12 @@ def run_job(
         document["fingerprint"] = print_
         document["article_match"] = match[1] if match else None
         document["article_coverage"] = round(match[0], 3) if match else None
+        if unshown := document["unsubtitled"]:
+            log.warning(
+                "%s: voice with no subtitle at %s (see the review page)",
+                source.name,
+                ", ".join(f"{g['start']:.1f}–{g['end']:.1f} s" for g in unshown),
+            )
         outputs = write.write_all(
             done.cues,
             document,
@@ -244,6 +250,11 @@ def result_document(source: Source, done: Processed, rules: cues.Rules, duration
             {"index": p, "text": _paragraph_text(source.article, p)} for p in alignment.unspoken_paragraphs
         ],
         "reheard": [asdict(r) for r in alignment.reheard],
+        "unsubtitled": review.unsubtitled(
+            transcript.voiced,
+            [(c.start / 1000, c.end / 1000) for c in done.cues],
+            [(w.start, w.end, w.text) for w in transcript.words],
+        ),
         "warnings": done.warnings,
         "stage_seconds": durations,
     }

@@ -3,15 +3,19 @@
 A cue needs a look when it shows speech the article does not hold (off-script, shown as Whisper heard it),
 holds a word Whisper was unsure of, shows an article word the narrator said differently (a misprint in the
 article, a different name, or a misalignment), or holds a number (figures are where a wrong word costs
-most, and numbers in digits and in words are not matched to each other yet). The job as a whole needs a
-look when the article matches the report poorly (``article_match`` in the JSON result, when present:
-``"low"``, or a score under ``LOW_ARTICLE_MATCH``).
+most, and numbers in digits and in words are not matched to each other yet). So does voice that no cue
+shows (``unsubtitled``, the JSON result's list of it): speech Whisper heard too unsure to show and the
+article does not hold, or a found sentence's words crowded off the voice that says them. The job as a
+whole needs a look when the article matches the report poorly (``article_match`` in the JSON result, when
+present: ``"low"``, or a score under ``LOW_ARTICLE_MATCH``).
 These checks read only the JSON result document, so a page can be rebuilt from any earlier result.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -25,12 +29,18 @@ OTHER_WORD = 60
 word. On the demo Whisper base's 22 misheard article words score 67–94 («هضبة» heard «هضبات» 67, «البرازيل»
 «البرازيلي» 94): spelling noise, not worth a look; «مدينة» heard as «دير» scores 50."""
 LOW_ARTICLE_MATCH = 0.5
+UNSHOWN = 1.0
+"""Seconds of voice between two cues from which it is listed as speech no cue shows: a word's drawn-out end
+past its cue is shorter (the timing stage hears voice under no word again from the same second, its
+``WORDLESS``), while what the bench's base model lost held 1.6–6.6 s: an 8 kHz quote and a question heard
+only unsure, a verse's middle whose article words were crowded into 0.2 s before it."""
 DIGITS = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
 CHECKS = {
     "offscript": "خارج نص المقال",
     "unsure": "كلمة غير مؤكدة",
     "differs": "قيلت بشكل مختلف",
     "number": "رقم",
+    "unsubtitled": "كلام بلا ترجمة",
 }
 """Each check's key (used in the page's ``data-checks``) and its label."""
 
@@ -119,9 +129,44 @@ def article_match(document: dict) -> tuple[bool, float | None]:
     return False, None
 
 
+def unsubtitled(
+    voiced: Sequence[tuple[float, float]],
+    cues: Sequence[tuple[float, float]],
+    heard: Sequence[tuple[float, float, str]],
+) -> list[dict]:
+    """The voice no cue shows: for each gap before, between or after ``cues`` (start, end in seconds) whose
+    stretches of ``voiced`` hold ``UNSHOWN`` seconds or more, where that voice starts and ends, how much of
+    it there is, and what Whisper heard there (``heard``: start, end, text; words it was unsure of too),
+    for an editor to write or dismiss.
+
+    Whisper's words that fail its own tests are never shown off-script (they are made up as often as
+    heard), and the rest of the pipeline drops speech only that way or by crowding: on the bench, batched
+    decoding heard an 8 kHz quote only as «وكالام ستبق لكي نفق نظهر» and it was shown nowhere, silently.
+
+    >>> heard = [(3.1, 3.6, "لديك"), (3.6, 4.4, "خدم")]
+    >>> unsubtitled([(0.5, 1.2), (3.0, 4.5), (6.0, 6.4)], [(0.4, 1.3), (6.0, 7.0)], heard)
+    [{'start': 3.0, 'end': 4.5, 'voice': 1.5, 'heard': 'لديك خدم'}]
+    >>> unsubtitled([(0.0, 0.8), (1.0, 1.5)], [], [])  # 1.3 s of voice, no cue at all
+    [{'start': 0.0, 'end': 1.5, 'voice': 1.3, 'heard': ''}]
+    """
+    shown = sorted(cues)
+    gaps = zip([0.0, *(end for _, end in shown)], [*(start for start, _ in shown), math.inf], strict=True)
+    found = []
+    for lo, hi in gaps:
+        pieces = [(max(a, lo), min(b, hi)) for a, b in voiced if max(a, lo) < min(b, hi)]
+        voice = sum(b - a for a, b in pieces)
+        if pieces and voice >= UNSHOWN:
+            start, end = pieces[0][0], pieces[-1][1]
+            text = " ".join(t for a, b, t in heard if start <= (a + b) / 2 <= end)
+            found.append({"start": start, "end": end, "voice": round(voice, 3), "heard": text})
+    return found
+
+
 def counts(document: dict, findings: list[list[Finding]]) -> dict[str, int]:
-    """Cues needing a look, in all and per check, plus ``article_match`` 1 when the job's match is low."""
+    """Cues needing a look, in all and per check, the voice no cue shows (``unsubtitled``), plus
+    ``article_match`` 1 when the job's match is low."""
     result = {key: sum(any(f.check == key for f in row) for row in findings) for key in CHECKS}
+    result["unsubtitled"] = len(document.get("unsubtitled") or [])
     result["cues"] = sum(bool(row) for row in findings)
     result["low_article_match"] = int(article_match(document)[0])
     return result

@@ -25,6 +25,30 @@ def cut(folder: Path, name: str, start: float, length: float) -> Path:
     return path
 
 
+def babble_before_the_demo(path: Path, lead: float, start: float, length: float, narration: float) -> Path:
+    """A WAV report of ``lead`` seconds of silence holding, from ``start``, ``length`` seconds of crowd babble
+    (four of the demo's own sentences at once, played backwards: a voice to the detector, no words), then
+    the demo's first ``narration`` seconds."""
+    import wave
+
+    import numpy as np
+
+    from pipeline import audio
+
+    demo = audio.load(DEMO / "report.mp4")
+    rate, size = demo.sample_rate, int(length * demo.sample_rate)
+    babble = np.zeros(int(lead * rate), np.float32)
+    sentences = [demo.samples[s * rate : s * rate + size][::-1] for s in (17, 29, 38, 47)]
+    babble[int(start * rate) : int(start * rate) + size] = sum(sentences) / len(sentences)
+    samples = np.concatenate([babble, demo.samples[: int(narration * rate)]])
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype(np.int16).tobytes())
+    return path
+
+
 def reportsubs(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the real command line in a child process, as a user would."""
     return subprocess.run(

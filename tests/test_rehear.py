@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import babble_before_the_demo
 from rapidfuzz.distance import Levenshtein
 
 from pipeline import audio, listen, rehear
@@ -543,25 +544,10 @@ def test_a_first_word_whisper_timed_in_an_opening_babble_is_shown_on_its_voice(t
     sentences at once, played backwards: a voice to the detector, no words), and Whisper as it timed such
     a report: nothing for the babble, its first word in it, 2.1–4.3 s, and the next from there on. The
     report's first words are shown where they are said, and nothing over the babble."""
-    import wave
-
-    import numpy as np
-
     from pipeline import acquire, cues, job
 
-    demo = audio.load(DEMO / "report.mp4")
-    rate, lead = demo.sample_rate, 8.0
-    babble = np.zeros(int(lead * rate), np.float32)
-    babble[int(2.3 * rate) : int(3.5 * rate)] = (
-        sum(demo.samples[s * rate : s * rate + int(1.2 * rate)][::-1] for s in (17, 29, 38, 47)) / 4
-    )
-    samples = np.concatenate([babble, demo.samples[: 12 * rate]])
-    media = tmp_path / "report.wav"
-    with wave.open(str(media), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype(np.int16).tobytes())
+    lead = 8.0
+    media = babble_before_the_demo(tmp_path / "report.wav", lead, 2.3, 1.2, 12.0)
 
     class Misplaces(Transcriber):
         def transcribe(self, samples, progress=None):

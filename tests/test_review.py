@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import lxml.html
 import pytest
 from browser import chromium
+from conftest import DEMO, babble_before_the_demo
 from frames import make_clip
 
 from pipeline import review, write
@@ -61,7 +63,7 @@ def cue_dicts() -> list[dict]:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("review")
-    media = make_clip((root / "media").mkdir() or root / "media" / "report.mp4", seconds=6)
+    media = make_clip((root / "media").mkdir() or root / "media" / "report.mp4", seconds=8)
     document = {
         "media": str(media),
         "language": "ar",
@@ -70,6 +72,7 @@ def page(tmp_path_factory) -> Path:
         "words": WORDS,
         "unspoken_paragraphs": [{"index": 1, "text": PARAGRAPHS[1]}],
         "article_match": 0.3,
+        "unsubtitled": [{"start": 6.0, "end": 7.6, "voice": 1.5, "heard": "لديك خدم"}],
     }
     paths = write.write_all(
         CUES, document, root / "out", "report.ar", "عنوان التقرير", names=("json", "html")
@@ -88,7 +91,8 @@ def test_findings_mark_offscript_unsure_other_words_and_numbers():
     ]
     assert found[1][0].detail == "«مدينة» ← «دير»"
     assert review.counts(document, found) == {
-        "offscript": 1, "unsure": 1, "differs": 2, "number": 1, "cues": 3, "low_article_match": 1,
+        "offscript": 1, "unsure": 1, "differs": 2, "number": 1, "unsubtitled": 0, "cues": 3,
+        "low_article_match": 1,
     }  # fmt: skip
     assert review.counts({"article_match": 0.9}, found)["low_article_match"] == 0
     assert review.counts({"article_match": "low"}, found)["low_article_match"] == 1  # as choose.py says it
@@ -127,10 +131,18 @@ def test_review_page_in_a_browser(page, tmp_path):
     assert [r.get("data-checks") for r in rows] == ["", "differs", "offscript unsure", "differs number"]
     assert ["look" in r.get("class") for r in rows] == [False, True, True, True]
     assert "«مدينة» ← «دير»" in rows[1].text_content() and "«3» ← «ثلاثة»" in rows[3].text_content()
+    gap = dom.get_element_by_id("gap-1")  # voice no cue shows, after the cues before it, marked
+    assert dom.xpath("//tbody/tr")[-1] is gap and "look" in gap.get("class")
+    assert (gap.get("data-start"), gap.get("data-end"), gap.get("data-checks")) == (
+        "6.000",
+        "7.600",
+        "unsubtitled",
+    )
+    assert "كلام بلا ترجمة: سُمع «لديك خدم»" in gap.text_content()
     summary = dom.get_element_by_id("summary")
     assert (summary.get("data-look"), summary.get("data-total")) == ("3", "4")
     assert {s.get("data-check"): s.findtext("b") for s in summary.xpath("span[@data-check]")} == {
-        "offscript": "1", "unsure": "1", "differs": "2", "number": "1",
+        "offscript": "1", "unsure": "1", "differs": "2", "number": "1", "unsubtitled": "1",
     }  # fmt: skip
     assert "30%" in dom.get_element_by_id("low-match").text_content()
     assert [p.get("class") for p in dom.xpath("//section[@id='article']/p")] == [
@@ -140,6 +152,9 @@ def test_review_page_in_a_browser(page, tmp_path):
     ]
     # the link #cue-2 ran the same seek a click runs: that row, and only it, is the current one
     assert ["now" in r.get("class") for r in rows] == [False, True, False, False]
+    assert "now" not in gap.get("class")
+    linked = lxml.html.fromstring(chromium(page.as_uri() + "#gap-1")).get_element_by_id("gap-1")
+    assert "now" in linked.get("class")  # a gap's row seeks as a cue's does
     chromium(page.as_uri() + "#cue-3", "--window-size=1000,1100", f"--screenshot={tmp_path / 'review.png'}")
     assert (tmp_path / "review.png").stat().st_size > 10_000
 
@@ -160,6 +175,29 @@ def test_index_lists_jobs_with_status_counts_and_links(page):
     rows = dom.xpath("//table[@id='jobs']/tbody/tr")
     assert [r.get("data-status") for r in rows] == ["done", "failed"]
     cells = [[td.text_content() for td in r.xpath("td")] for r in rows]
-    assert cells[0][:8] == ["report.mp4", "done", "4", "3", "1", "1", "2", "1"]
+    assert cells[0][:9] == ["report.mp4", "done", "4", "3", "1", "1", "2", "1", "1"]
     assert rows[0].xpath(".//a")[0].get("href") == "report.ar.html"
     assert cells[1][1] == "failed" and cells[1][-1] == "broken.mp4 has no audio stream"
+
+
+def test_voice_no_cue_shows_is_listed_for_review_and_logged(tmp_path, caplog):
+    """Babble before the narration (a voice to the detector) that Whisper hears only as unsure words is
+    shown by no cue: the job's result lists it with what was heard there, and says so on stderr. The same
+    narration without the babble lists nothing."""
+    from pipeline import job
+    from pipeline.transcribe import Transcriber
+
+    transcriber = Transcriber()
+    media = babble_before_the_demo(tmp_path / "report.wav", 5.0, 1.0, 2.5, 12.0)
+    with caplog.at_level("WARNING", logger="pipeline.job"):
+        done = job.run_job(job.Job(str(media), DEMO / "report.md", out_dir=tmp_path / "out"), transcriber)
+    document = json.loads(done.outputs["json"].read_text())
+    [gap] = document["unsubtitled"]
+    assert gap["start"] == pytest.approx(1.0, abs=0.1) and gap["end"] == pytest.approx(3.5, abs=0.1)
+    assert gap["voice"] >= review.UNSHOWN and gap["heard"]
+    assert all(c["start"] >= gap["end"] for c in document["cues"])
+    assert "voice with no subtitle at 1.0–3.5 s" in caplog.text
+    assert review.counts(document, review.document_findings(document))["unsubtitled"] == 1
+    quiet = babble_before_the_demo(tmp_path / "quiet.wav", 5.0, 1.0, 0.0, 12.0)
+    alone = job.run_job(job.Job(str(quiet), DEMO / "report.md", out_dir=tmp_path / "out"), transcriber)
+    assert json.loads(alone.outputs["json"].read_text())["unsubtitled"] == []

@@ -31,7 +31,8 @@ h1{font-size:1.4em;margin:0 0 6px} h2{font-size:1.15em}
 .alert{background:#fde2e1;color:#8a1c1c;padding:6px 10px;border-radius:4px;margin-top:6px}
 video{width:100%;max-width:720px;background:#000;display:block}
 table{border-collapse:collapse;width:100%;background:#fff} td,th{padding:6px 8px;border-bottom:1px solid #ddd;
-text-align:start;vertical-align:top} tr.cue{cursor:pointer} tr.cue:hover{background:#eef4fb}
+text-align:start;vertical-align:top} tr.cue,tr.gap{cursor:pointer}
+tr.cue:hover,tr.gap:hover{background:#eef4fb}
 tr.look{background:#fff4d6} tr.look td.mark::before{content:"⚠";color:#b45309}
 tr.now{outline:3px solid #2a9d8f} td.time{direction:ltr;unicode-bidi:isolate;white-space:nowrap;color:#555}
 tr[data-source=transcript] td.text{font-style:italic;color:#6b3fa0}
@@ -67,7 +68,14 @@ def render(output: Output) -> str:
     findings = review.findings(cues, cue_words(output), document)
     counts = review.counts(document, findings)
     title = output.title or Path(document.get("media", "report")).stem
-    rows = "\n".join(_cue_row(n, *pair) for n, pair in enumerate(zip(cues, findings, strict=True), 1))
+    rows = "\n".join(
+        row
+        for _, row in sorted(
+            [(c["start"], _cue_row(n, c, f)) for n, (c, f) in enumerate(zip(cues, findings, strict=True), 1)]
+            + [(g["start"], _gap_row(n, g)) for n, g in enumerate(document.get("unsubtitled") or [], 1)],
+            key=lambda pair: pair[0],
+        )
+    )
     summary = _counts(counts, len(findings), review.article_match(document)[1])
     body = (
         f"<header><h1>{escape(title)}</h1>{summary}</header>\n"
@@ -116,6 +124,19 @@ def _cue_row(n: int, cue: dict, found: list[review.Finding]) -> str:
     )
 
 
+def _gap_row(n: int, gap: dict) -> str:
+    """A row for voice no cue shows (``review.unsubtitled``), between the cues around it: what Whisper heard
+    there, if anything, is the note."""
+    heard = f": سُمع «{escape(gap['heard'])}»" if gap.get("heard") else ""
+    return (
+        f'<tr id="gap-{n}" class="gap look" data-start="{gap["start"]:.3f}" data-end="{gap["end"]:.3f}" '
+        'data-checks="unsubtitled"><td class="mark"></td><td></td>'
+        f'<td class="time">{_clock(gap["start"])} – {_clock(gap["end"])}</td><td class="text">—</td>'
+        f'<td><span class="finding" data-check="unsubtitled">{escape(review.CHECKS["unsubtitled"])}{heard}'
+        "</span></td></tr>"
+    )
+
+
 def _article(document: dict) -> str:
     article = document.get("article") or {}
     paragraphs = article.get("paragraphs") or []
@@ -135,7 +156,7 @@ def _clock(seconds: float) -> str:
 
 SCRIPT = """
 const video = document.getElementById("video");
-const rows = [...document.querySelectorAll("tr.cue")];
+const rows = [...document.querySelectorAll("tr.cue, tr.gap")];
 try {
   const track = video.addTextTrack("subtitles", "العربية", "ar");
   for (const [start, end, text] of __CUES__) track.addCue(new VTTCue(start, end, text));
@@ -150,7 +171,7 @@ for (const row of rows) {
   row.addEventListener("click", () => { seek(row); video.play().catch(() => {}); });
 }
 const linked = location.hash && document.getElementById(location.hash.slice(1));
-if (linked && linked.classList.contains("cue")) { seek(linked); linked.scrollIntoView(); }
+if (linked && rows.includes(linked)) { seek(linked); linked.scrollIntoView(); }
 video.addEventListener("timeupdate", () => {
   const t = video.currentTime;
   for (const row of rows) {
