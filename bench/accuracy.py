@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.cases import build_case
 from bench.produce import VARIANTS, produce
-from pipeline import acquire, audio, cues, job
+from pipeline import acquire, audio, cues, job, review
 from pipeline import transcribe as transcribe_module
 from pipeline.align import article_words
 from pipeline.arabic import normalize_text
@@ -221,6 +221,17 @@ def evaluate(
                         " / ".join(cue.lines),
                         file=sys.stderr,
                     )
+    unshown = review.unsubtitled(
+        done.transcript.voiced,
+        [(c.start / 1000, c.end / 1000) for c in cue_list],
+        [(w.start, w.end, w.text) for w in done.transcript.words],
+    )
+    on_speech = [g for g in unshown if any(c["start"] < g["end"] and c["end"] > g["start"] for c in truth)]
+    if details:
+        for gap in unshown:
+            said = "speech" if gap in on_speech else "no speech"
+            where = f"{gap['start']:.2f}–{gap['end']:.2f} s"
+            print(f"  unsubtitled {where} ({said}): {gap['heard']}", file=sys.stderr)
     leaked = leaked_tokens(source.article, alignment.tokens, truth)
     if details and leaked:
         print("  leaked:", " ".join(t.text for t in leaked), file=sys.stderr)
@@ -238,6 +249,7 @@ def evaluate(
         "end_worst_ms": _ms(max(ends)),
         "edges_within_300ms": f"{sum(e <= EDGE_OK for e in edges)}/{len(edges)}",
         "leaked_words": len(leaked),
+        "unsubtitled_on_speech": f"{len(on_speech)}/{len(unshown)}",
         "unspoken_paragraphs": len(alignment.unspoken_paragraphs),
         "violations": len(done.warnings),
         "stage_s": timer.durations,
