@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.cases import build_case
 from bench.produce import VARIANTS, produce
-from pipeline import acquire, audio, cues, job, review
+from pipeline import acquire, audio, cues, job
 from pipeline import transcribe as transcribe_module
 from pipeline.align import article_words
 from pipeline.arabic import normalize_text
@@ -221,11 +221,7 @@ def evaluate(
                         " / ".join(cue.lines),
                         file=sys.stderr,
                     )
-    unshown = review.unsubtitled(
-        done.transcript.voiced,
-        [(c.start / 1000, c.end / 1000) for c in cue_list],
-        [(w.start, w.end, w.text) for w in done.transcript.words],
-    )
+    unshown = job.unsubtitled(done)
     on_speech = [g for g in unshown if any(c["start"] < g["end"] and c["end"] > g["start"] for c in truth)]
     if details:
         for gap in unshown:

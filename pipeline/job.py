@@ -250,14 +250,20 @@ def result_document(source: Source, done: Processed, rules: cues.Rules, duration
             {"index": p, "text": _paragraph_text(source.article, p)} for p in alignment.unspoken_paragraphs
         ],
         "reheard": [asdict(r) for r in alignment.reheard],
-        "unsubtitled": review.unsubtitled(
-            transcript.voiced,
-            [(c.start / 1000, c.end / 1000) for c in done.cues],
-            [(w.start, w.end, w.text) for w in transcript.words],
-        ),
+        "unsubtitled": unsubtitled(done),
         "warnings": done.warnings,
         "stage_seconds": durations,
     }
+
+
+def unsubtitled(done: Processed) -> list[dict]:
+    """The voice no cue shows, with what Whisper heard there (``review.unsubtitled``): in the JSON result,
+    and counted by the bench."""
+    return review.unsubtitled(
+        done.transcript.voiced,
+        [(c.start / 1000, c.end / 1000) for c in done.cues],
+        [(w.start, w.end, w.text) for w in done.transcript.words],
+    )
 
 
 def _paragraph_text(article: Article, index: int) -> str:

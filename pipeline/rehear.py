@@ -68,6 +68,10 @@ may hold more voice than it says, and ``misheard`` hears it again: «لما», W
 quote under music, is 5.2 times its narrator's pace; a reciter's drawn-out «تشاء» (3.7 s) is 4.6 times his,
 and comes back the same. The hearing decides; this bounds how often it is asked (57 words in the bench's
 40 runs; 170 at 3)."""
+SLOWEST_SHORT = 1.0
+"""Seconds under which no word counts as slow (``_slow``): the test is for a word Whisper wrote for a phrase
+or more, and a short word's pace, its few letters over a few tenths of a second, swings with a few frames
+of the timing stage's edges."""
 PULLED = 0.3
 """Seconds by which the timing stage started a word before Whisper did, on voice Whisper gave no word, from
 which the word before it may have been said there (``placed``)."""
@@ -248,14 +252,16 @@ def misheard(
 
 
 def _slow(timed: Sequence[Word], k: int) -> bool:
-    """Whether word ``k`` lasts ``SLOW`` times as long a letter as the words around it do, and a second."""
+    """Whether word ``k`` lasts ``SLOW`` times as long a letter as the words around it do, and
+    ``SLOWEST_SHORT`` or more."""
 
     def pace(word: Word) -> float:
         return (word.end - word.start) / max(1, len(normalize_text(word.text).replace(" ", "")))
 
     word = timed[k]
     around = [pace(w) for w in [*timed[max(0, k - 6) : k], *timed[k + 1 : k + 7]] if w.end > w.start]
-    return word.end - word.start >= 1.0 and bool(around) and pace(word) >= SLOW * statistics.median(around)
+    long_enough = word.end - word.start >= SLOWEST_SHORT
+    return long_enough and bool(around) and pace(word) >= SLOW * statistics.median(around)
 
 
 def _ran_on(word: Word, following: Word, before: float, whispered: Word) -> bool:
