@@ -34,12 +34,12 @@ import bisect
 import itertools
 import logging
 import math
-import statistics
 from collections.abc import Sequence
 from dataclasses import replace
 
 from .arabic import normalize_text
 from .data import Alignment, Break, Listen, Reheard, Token, Word, heard_token
+from .pace import slow
 
 log = logging.getLogger(__name__)
 
@@ -62,16 +62,6 @@ the longest pause the transcribe stage keeps inside one batched chunk."""
 RAN_ON_PAUSE = 0.35
 """Seconds of pause after a word from which ``placed`` asks whether it was said after the pause instead:
 the aligner's ``EDGE_PAUSE``, the pause that closes a narrator's breath group."""
-SLOW = 4.0
-"""Times as long a letter as the words around it (six either side) from which a word of a second or more
-may hold more voice than it says, and ``misheard`` hears it again: «لما», Whisper's one word for a whole
-quote under music, is 5.2 times its narrator's pace; a reciter's drawn-out «تشاء» (3.7 s) is 4.6 times his,
-and comes back the same. The hearing decides; this bounds how often it is asked (57 words in the bench's
-40 runs; 170 at 3)."""
-SLOWEST_SHORT = 1.0
-"""Seconds under which no word counts as slow (``_slow``): the test is for a word Whisper wrote for a phrase
-or more, and a short word's pace, its few letters over a few tenths of a second, swings with a few frames
-of the timing stage's edges."""
 PULLED = 0.3
 """Seconds by which the timing stage started a word before Whisper did, on voice Whisper gave no word, from
 which the word before it may have been said there (``placed``)."""
@@ -211,7 +201,7 @@ def misheard(
     passes Whisper's own tests (and repeats no phrase three times, ``_loops``), says something else, and
     the audio finds it likelier than the word. Such a word is stretched (one of ``spans``, the timing
     stage's ``unwritten``, starts after the end of its voice but before its end as Whisper timed it) or
-    slow (``_slow``: ``SLOW`` times as long a letter as the words around it, and a second or more).
+    slow (``pace.slow``: ``SLOW`` times as long a letter as the words around it, and a second or more).
 
     Either is a decoding that went wrong on the word's own voice too: batched decoding under a crowd's
     sound wrote one word, «لينة», from the end of «لليلى» over a recited «قل هو الله أحد», a pause and a
@@ -233,7 +223,7 @@ def misheard(
         whispered = heard[where[k]]
         later = bisect.bisect_left(starts, word.end)
         stretched = later < len(starts) and starts[later] < whispered.end
-        if not (stretched or _slow(timed, k)) or word.end - word.start < SYLLABLE:
+        if not (stretched or slow(timed, k)) or word.end - word.start < SYLLABLE:
             continue
         start = max(timed[k - 1].end if k else 0.0, word.start - MARGIN)
         end = min(timed[k + 1].start, word.end + MARGIN) if k + 1 < len(timed) else word.end + MARGIN
@@ -249,19 +239,6 @@ def misheard(
         log.info("«%s» at %.2f s is heard alone as «%s»", whispered.text, word.start, said)
         hearings[where[k]] = hearing
     return tuple(w for n, word in enumerate(heard) for w in hearings.get(n, [word]))
-
-
-def _slow(timed: Sequence[Word], k: int) -> bool:
-    """Whether word ``k`` lasts ``SLOW`` times as long a letter as the words around it do, and
-    ``SLOWEST_SHORT`` or more."""
-
-    def pace(word: Word) -> float:
-        return (word.end - word.start) / max(1, len(normalize_text(word.text).replace(" ", "")))
-
-    word = timed[k]
-    around = [pace(w) for w in [*timed[max(0, k - 6) : k], *timed[k + 1 : k + 7]] if w.end > w.start]
-    long_enough = word.end - word.start >= SLOWEST_SHORT
-    return long_enough and bool(around) and pace(word) >= SLOW * statistics.median(around)
 
 
 def _ran_on(word: Word, following: Word, before: float, whispered: Word) -> bool:
