@@ -142,7 +142,7 @@ def article_hints(article: Article) -> str:
 
 class HintedModel:
     """Whisper with the article's words passed as ``hotwords`` or ``initial_prompt`` (``--hints``): the
-    issue asked whether that helps off-script text. It does not: see the README's figures."""
+    issue asked whether that helps off-script text. It does not: see ``bench/HISTORY.md``."""
 
     def __init__(self, model, option: str, hints: str) -> None:
         self.model, self.option, self.hints = model, option, hints
