@@ -929,3 +929,35 @@ def test_a_piece_of_a_sentences_first_word_split_off_across_a_breath_is_its_text
     assert shown(across, "transcript") == ""
     assert across.tokens[0].start == 9.0
     assert align(text, heard(8.6, 8.95)).tokens[0].start == 8.6
+
+
+def test_a_slow_first_word_alone_before_a_long_pause_is_not_its_sentences_start():
+    """Batched decoding under music wrote «لما» for 1.9 s of an 8 kHz quote, 1.07 s before «قد»: it looks
+    like the sentence's «مما», and the sentence's cue started on the quote, 2.9 s early. Far too slow for
+    its three letters, the word stands for a phrase: it is shown as heard, and «مما» is shown nowhere
+    before the sentence's own voice (with the model at hand, the emitter finds it at the start of «قد»). The
+    same word at the narrator's pace is the sentence's misheard first word."""
+    text = article.from_text(
+        "عنوان\n\n"
+        "ويرجح التقرير أن تستمر درجات الحرارة في الارتفاع طوال هذا القرن.\n\n"
+        "مما قد يؤدي إلى تراجع مساحات الأنهار الجليدية وانتشار التصحر.\n\n"
+        "وقال أحدهم: «الكلام فضة، لكن الصمت ذهب».\n"
+    )
+    before = spoken("ويرجح التقرير أن تستمر درجات الحرارة في الارتفاع طوال هذا القرن").words
+    rest = "قد يؤدي إلى تراجع مساحات الأنهار الجليدية وانتشار التصحر".split()
+
+    def heard(quote: Word) -> Transcript:
+        after = [
+            Word(w, round(quote.end + 1.07 + 0.4 * n, 2), round(quote.end + 1.42 + 0.4 * n, 2), 0.9)
+            for n, w in enumerate(rest)
+        ]
+        return Transcript((*before, quote, *after), "ar", after[-1].end + 1, "test")
+
+    start = before[-1].end + 1.24
+    result = align(text, heard(Word("لما", start, start + 1.9, 0.4)))
+    assert shown(result, "transcript") == "لما"
+    assert all(t.start >= start + 1.9 + 1.07 for t in result.tokens if t.text == "مما")
+    assert "قد يؤدي إلى تراجع" in shown(result)
+    paced = align(text, heard(Word("لما", start, start + 0.35, 0.4)))
+    assert shown(paced, "transcript") == ""
+    assert next(t for t in paced.tokens if t.text == "مما").start == start
