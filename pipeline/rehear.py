@@ -201,7 +201,7 @@ def misheard(
     passes Whisper's own tests (and repeats no phrase three times, ``_loops``), says something else, and
     the audio finds it likelier than the word. Such a word is stretched (one of ``spans``, the timing
     stage's ``unwritten``, starts after the end of its voice but before its end as Whisper timed it) or
-    slow (``pace.slow``: ``SLOW`` times as long a letter as the words around it, and a second or more).
+    slow (``pace.slow``: ``pace.SLOW`` times as long a letter as the words around it, and a second or more).
 
     Either is a decoding that went wrong on the word's own voice too: batched decoding under a crowd's
     sound wrote one word, «لينة», from the end of «لليلى» over a recited «قل هو الله أحد», a pause and a

@@ -936,7 +936,8 @@ def test_a_slow_first_word_alone_before_a_long_pause_is_not_its_sentences_start(
     like the sentence's «مما», and the sentence's cue started on the quote, 2.9 s early. Far too slow for
     its three letters, the word stands for a phrase: it is shown as heard, and «مما» is shown nowhere
     before the sentence's own voice (with the model at hand, the emitter finds it at the start of «قد»). The
-    same word at the narrator's pace is the sentence's misheard first word."""
+    same word at the narrator's pace is the sentence's misheard first word, and «مما» itself, drawn out, is
+    its first word."""
     text = article.from_text(
         "عنوان\n\n"
         "ويرجح التقرير أن تستمر درجات الحرارة في الارتفاع طوال هذا القرن.\n\n"
@@ -961,3 +962,5 @@ def test_a_slow_first_word_alone_before_a_long_pause_is_not_its_sentences_start(
     paced = align(text, heard(Word("لما", start, start + 0.35, 0.4)))
     assert shown(paced, "transcript") == ""
     assert next(t for t in paced.tokens if t.text == "مما").start == start
+    drawn = align(text, heard(Word("مما", start, start + 1.9, 0.9)))  # heard as itself, drawn out
+    assert next(t for t in drawn.tokens if t.text == "مما").start == start

@@ -112,12 +112,14 @@ def settle(
 
 
 def _release_slow_head(match: Match, scene: Scene) -> None:
-    """Give up a sentence's first pair when its heard word stands alone before a long pause
-    (``SPLIT_PAUSE``) and is far too slow for its letters (``pace.slow``): Whisper wrote one word for a
-    phrase it could not hear, and that word only looks like the sentence's first.
+    """Give up a sentence's first pair when its heard word is followed by a long pause (``SPLIT_PAUSE``),
+    is far too slow for its letters (``pace.slow``) and is not the article's word itself: Whisper wrote one
+    word for a phrase it could not hear, and that word only looks like the sentence's first. A first word
+    heard as itself and drawn out before a breath is the sentence's own.
 
-    Batched decoding under music wrote «لما» for 1.9 s of an 8 kHz quote, 1.07 s before the next sentence's
-    «قد»; it looks like that sentence's «مما», and the sentence's cue started on the quote, 2.9 s early. The
+    Batched decoding under music wrote «لما» for 1.9 s of an 8 kHz quote, 1.07 s before «قد», the
+    sentence's second word; it looks like its first, «مما», and the sentence's cue started on the quote,
+    2.9 s early. The
     released word is shown as heard, and the article word it stood for goes to the sentence's own voice.
     Only the start is given up so: a slow last word is more often a reciter drawing out a verse's end
     («تشاء», 3.7 s, 4.6 times his pace).
@@ -125,8 +127,9 @@ def _release_slow_head(match: Match, scene: Scene) -> None:
     pairs = match.pairs
     if len(pairs) < 3:
         return
-    t, next_t = pairs[0][1], pairs[1][1]
-    if next_t == t + 1 and scene.pauses[t] >= SPLIT_PAUSE and slow(scene.pieces, t):
+    (a, t), next_t = pairs[0], pairs[1][1]
+    itself = scene.heard[t] == scene.words[a].norm
+    if next_t == t + 1 and scene.pauses[t] >= SPLIT_PAUSE and not itself and slow(scene.pieces, t):
         scene.claimed[match.first : next_t] = False
         match.pairs, match.first = pairs[1:], next_t
 
