@@ -119,10 +119,9 @@ def _release_slow_head(match: Match, scene: Scene) -> None:
 
     Batched decoding under music wrote «لما» for 1.9 s of an 8 kHz quote, 1.07 s before «قد», the
     sentence's second word; it looks like its first, «مما», and the sentence's cue started on the quote,
-    2.9 s early. The
-    released word is shown as heard, and the article word it stood for goes to the sentence's own voice.
-    Only the start is given up so: a slow last word is more often a reciter drawing out a verse's end
-    («تشاء», 3.7 s, 4.6 times his pace).
+    2.9 s early. The released word is shown as heard; with the model at hand, the article word it stood
+    for is found at the start of the sentence's own voice. Only the start is given up so: a slow last
+    word is more often a reciter drawing out a verse's end («تشاء», 3.7 s, 4.6 times his pace).
     """
     pairs = match.pairs
     if len(pairs) < 3:
