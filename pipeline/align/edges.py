@@ -380,20 +380,29 @@ def _closing_pause(match: Match, pauses: np.ndarray) -> float:
 
 
 def _echoes(missing: list[int], run: list[int], words: list[ArticleWord], heard: list[str]) -> bool:
-    """Whether speech ``run`` holds a word that reads as one of the ``missing`` article words, and one long
-    enough (``ECHO_LETTERS``) to be that word rather than a common short one.
+    """Whether speech ``run`` holds a word that reads as one of the ``missing`` article words, or two words
+    in a row that read as two of them in a row, long enough (``ECHO_LETTERS``) to be those words rather
+    than a common short one.
 
     Under music the reciter's «يعظكم لعلكم تذكرون», 3 s after the rest of its verse, came back «يا عيوكم
     لعلكم تذكو»: set apart by a pause, yet «لعلكم» is the sentence's own missing word. A word's prefix
     counts for nothing here: a vowel before it swallows the «ا» of «ال» in connected speech, and Whisper
     hears the rest on the word before (a reciter's «هم المفلحون», «humul-mufliḥūn», came back «أوري مفلسون»).
+    Two words read together: on another machine «وأولئك هم المفلحون» came back «واولا وقولائك هم ريه في
+    ليس», whose «وقولائك» alone reads as no word of the verse (77) and «هم» is too short to tell, but
+    «وقولائك هم» reads as «وأولئك هم» (84).
     """
-    return any(
-        len(words[a].norm) >= ECHO_LETTERS
-        and (reads_as(words[a].norm, heard[t]) or reads_as(stem(words[a].norm), stem(heard[t])))
-        for a in missing
-        for t in run
-    )
+    said = sorted(missing)
+    read = [(words[a].norm, words[a].norm, heard[t]) for a in said for t in run]
+    read += [(whole, stem(written), stem(spoken)) for whole, written, spoken in read]
+    read += [
+        (f"{words[a].norm}{words[b].norm}", f"{words[a].norm} {words[b].norm}", f"{heard[t]} {heard[u]}")
+        for a, b in itertools.pairwise(said)
+        if b == a + 1
+        for t, u in itertools.pairwise(run)
+        if u == t + 1
+    ]
+    return any(len(whole) >= ECHO_LETTERS and reads_as(written, spoken) for whole, written, spoken in read)
 
 
 def _breath(
