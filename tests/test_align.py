@@ -519,6 +519,22 @@ def test_a_sentence_end_after_a_pause_is_its_own_where_its_words_are_read_in_it(
     assert other in shown(unread, "transcript")
 
 
+def test_a_sentences_first_word_whisper_wrote_twice_is_not_shown_in_the_speech_before_it():
+    """Under street sound Whisper ended a quote «هذه ملحوظة مهمة للغاية» with «احرزت», 1 s before the
+    «أحرزت» that opens the next sentence: the quote's cue showed the next sentence's first word. The copy
+    is shown nowhere; the sentence starts on its own «أحرزت». A short word said twice is left as heard."""
+    first = "ورجح التقرير الذي أعده معهد ابحاث هضبة التبت ان تستمر درجات الحراره في الارتفاع"
+    sentence = "أحرزت منتخبات البرازيل وألمانيا وروسيا فوزا في مقابلاتهم الاعدادية"
+    heard = spoken(first, "هذه ملحوظة مهمة للغاية احرزت", sentence)
+    result = align(ARTICLE, heard)
+    assert shown(result, "transcript") == "هذه ملحوظة مهمة للغاية"
+    said = next(w for w in heard.words if w.text == "أحرزت")
+    assert next(t for t in result.tokens if t.text == "أحرزت").start == said.start
+    text = article.from_text("عنوان\n\nفي المدينة تعمل فرق الإنقاذ منذ الصباح على إزالة الركام.\n")
+    short = align(text, spoken("هذا ما رأيناه في", "في المدينة تعمل فرق الإنقاذ منذ الصباح على إزالة الركام"))
+    assert shown(short, "transcript") == "هذا ما رأيناه في"
+
+
 def test_a_lead_in_heard_only_as_look_alikes_is_left_out():
     """«أحرزت» heard «اخرى زد» under music: «اخرى» looks as much like the unspoken lead-in «الرياضة،» as
     like «أحرزت». No word of the lead-in was heard as itself, so it is not shown; said, it is."""

@@ -76,7 +76,8 @@ def settle(
     sentence); unheard lead-ins are left out, and a sentence left with one heard word then is dropped too
     unless a pause set the lead-in's speech apart; a lead-in's speech goes back to the quote before where
     it reads as that quote's missing end; a split-off piece of an edge word and a verse number Whisper
-    wrote after a verse are taken in.
+    wrote after a verse are taken in, and a first word Whisper wrote twice is taken out of the speech
+    before the sentence.
     """
     claimed = np.zeros(len(heard), bool)
     for match in matches:
@@ -108,6 +109,7 @@ def settle(
     for match in kept:
         _absorb_split_edges(match, scene)
         _take_verse_number(match, scene)
+        _claim_doubled_head(match, scene)
     return kept, claimed
 
 
@@ -476,6 +478,23 @@ def _absorb_split_edges(match: Match, scene: Scene) -> None:
         if joins_better(target, scene.heard[t_last] + scene.heard[after], scene.heard[t_last]):
             match.last = after
             scene.claimed[after] = True
+
+
+def _claim_doubled_head(match: Match, scene: Scene) -> None:
+    """Take out of the off-script speech a sentence's first word that Whisper wrote twice: the transcript
+    word just before the sentence is the same word as the sentence's first heard word, which reads as the
+    article word it is paired with. The sentence keeps its first word where it was heard; the copy is shown
+    nowhere.
+
+    Under street sound Whisper ended the demo's quote «هذه ملحوظة مهمة للغاية» with «احرزت», 1 s before
+    the «أحرزت» that opens the next sentence: the quote's cue showed the next sentence's first word. A
+    short word (under ``ECHO_LETTERS``) may well be said twice, and is left as heard.
+    """
+    (a, t), before = match.pairs[0], match.first - 1
+    doubled = before >= 0 and not scene.claimed[before] and scene.heard[before] == scene.heard[t]
+    first = t == match.first and len(scene.words[a].norm) >= ECHO_LETTERS
+    if doubled and first and reads_as(scene.words[a].norm, scene.heard[t]):
+        scene.claimed[before] = True
 
 
 def _take_verse_number(match: Match, scene: Scene) -> None:
