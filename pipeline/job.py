@@ -160,11 +160,52 @@ def process(
     with timer("align"):
         alignment = align.align(source.article, transcript, ear)
     with timer("rehear"):
-        alignment = rehear.rehear(alignment, ear, transcript.voiced, transcript.held)
+        reheard = rehear.rehear(alignment, ear, transcript.voiced, transcript.held)
+    with timer("align"):
+        alignment = _aligned_again(source.article, transcript, alignment, reheard, ear)
     with timer("cues"):
         cue_list = cues.build(alignment.tokens, rules)
         warnings = cues.violations(cue_list, rules)
     return Processed(samples.offset, transcript, alignment, cue_list, warnings)
+
+
+def _aligned_again(
+    article: Article, transcript: Transcript, before: Alignment, after: Alignment, ear: Listen | None
+) -> Alignment:
+    """``after`` (``before`` with its off-script passages heard again alone), or, where the words heard
+    alone say more of the article, the article aligned once more on Whisper's words with those words in
+    place of the ones they replaced.
+
+    Batched decoding wrote one word for a whole sentence: heard alone, that word's voice came back as a
+    longer text that Whisper's likelihood scores lower than the one word (a sum over more tokens), and the
+    word stayed; the aligner found no sentence in it and left the passage off-script. Heard again alone,
+    the passage said the article's sentence almost word for word, and was shown as heard.
+    """
+    if not after.reheard:
+        return after
+    kept = set(after.tokens)
+    gone = [t for t in before.tokens if t.source == "transcript" and t not in kept]
+    spans = [(r.start, r.end) for r in after.reheard]
+
+    def replaced(word: Word) -> bool:
+        middle = (word.start + word.end) / 2
+        return any(a <= middle <= b for a, b in spans) or any(
+            t.heard == word.text and t.start < word.end and word.start < t.end for t in gone
+        )
+
+    earlier = set(before.tokens)
+    alone = [
+        Word(t.text, t.start, t.end, t.probability or 0.0)
+        for t in after.tokens
+        if t.source == "transcript" and t not in earlier
+    ]
+    words = sorted([*(w for w in transcript.words if not replaced(w)), *alone], key=lambda w: w.start)
+    again = align.align(article, replace(transcript, words=tuple(words)), ear)
+
+    def said(alignment: Alignment) -> int:
+        return sum(t.source == "article" for t in alignment.tokens)
+
+    return replace(again, reheard=after.reheard) if said(again) > said(after) else after
 
 
 def _placed(transcript: Transcript, heard: Transcript, ear: Listen | None) -> tuple[Word, ...]:

@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 from faster_whisper.transcribe import get_compression_ratio
 
-from .data import Audio, Listen, Word
+from .data import Audio, Listen, Word, with_punctuation_attached
 from .transcribe import LOOPING, SURE_LOGPROB, Transcriber, made_up_number
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ class Ear:
             for w in timed[known:]
             if w["word"].strip()
         ]
-        return words, logprob
+        return with_punctuation_attached(words), logprob
 
     def _encoded(self, start: float, end: float):
         """The encoder's output on ``start``–``end`` seconds, and how many frames of it are audio; the last

@@ -623,3 +623,33 @@ def test_a_word_much_slower_than_the_words_around_it_is_heard_again_on_its_own_v
     not_slow = HeardAs(quote, {})
     assert rehear.misheard(paced, paced, (), not_slow) == paced
     assert not_slow.asked == []
+
+
+def test_a_passage_heard_alone_that_says_an_article_sentence_is_shown_in_the_articles_words():
+    """Batched decoding wrote one word, «لينة», for a whole sentence, and the aligner left it off-script;
+    heard again alone, the passage says the sentence almost word for word. The article is aligned once
+    more on the words heard alone, and the sentence is shown in its own words. A passage heard alone that
+    says nothing of the article stays as the rehear stage left it."""
+    from pipeline import article, job
+    from pipeline.align import align
+    from pipeline.data import Transcript, heard_token
+
+    text = article.from_text(
+        "عنوان\n\nأما في الأسواق، فقد أتاحت للبائع المتجول أن يكون جاذباً للمواطن الأقل دخلاً.\n"
+    )
+    heard = Transcript((Word("اتاحت", 3.0, 3.6, 0.9), Word("لينة", 3.7, 9.2, 0.45)), "ar", 10.0, "test")
+    before = align(text, heard)
+    assert all(t.source == "transcript" for t in before.tokens)
+
+    def reheard(said: str) -> Alignment:
+        words = said.split()
+        alone = [Word(w, round(3.0 + 0.6 * k, 2), round(3.5 + 0.6 * k, 2), 0.8) for k, w in enumerate(words)]
+        tokens = tuple(heard_token(w, None) for w in alone)
+        return replace(before, tokens=tokens, reheard=(Reheard(3.0, alone[-1].end, "اتاحت لينة", said),))
+
+    said = reheard("اتاحت للبائع المتجب لي أن يكون جازباً للمواطن الأقلي دخلاً.")
+    again = job._aligned_again(text, heard, before, said, None)
+    assert " ".join(t.text for t in again.tokens if t.source == "article").startswith("أتاحت للبائع المتجول")
+    assert again.reheard == said.reheard
+    other = reheard("هذا كلام آخر لا صلة له بالمقال")
+    assert job._aligned_again(text, heard, before, other, None) is other
