@@ -12,9 +12,10 @@ import pytest
 from conftest import babble_before_the_demo
 from rapidfuzz.distance import Levenshtein
 
-from pipeline import audio, listen, rehear
+from pipeline import article, audio, job, listen, rehear
+from pipeline.align import align
 from pipeline.arabic import normalize_text
-from pipeline.data import Alignment, Break, Reheard, Token, Word
+from pipeline.data import Alignment, Break, Reheard, Token, Transcript, Word, heard_token
 from pipeline.transcribe import Transcriber
 
 DEMO = Path(__file__).resolve().parents[1] / "media" / "demo"
@@ -630,10 +631,6 @@ def test_a_passage_heard_alone_that_says_an_article_sentence_is_shown_in_the_art
     heard again alone, the passage says the sentence almost word for word. The article is aligned once
     more on the words heard alone, and the sentence is shown in its own words. A passage heard alone that
     says nothing of the article stays as the rehear stage left it."""
-    from pipeline import article, job
-    from pipeline.align import align
-    from pipeline.data import Transcript, heard_token
-
     text = article.from_text(
         "عنوان\n\nأما في الأسواق، فقد أتاحت للبائع المتجول أن يكون جاذباً للمواطن الأقل دخلاً.\n"
     )

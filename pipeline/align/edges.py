@@ -395,16 +395,20 @@ def _echoes(missing: list[int], run: list[int], words: list[ArticleWord], heard:
     «وقولائك هم» reads as «وأولئك هم» (84).
     """
     said = sorted(missing)
-    read = [(words[a].norm, words[a].norm, heard[t]) for a in said for t in run]
-    read += [(whole, stem(written), stem(spoken)) for whole, written, spoken in read]
-    read += [
-        (f"{words[a].norm}{words[b].norm}", f"{words[a].norm} {words[b].norm}", f"{heard[t]} {heard[u]}")
+    word = any(
+        len(words[a].norm) >= ECHO_LETTERS
+        and (reads_as(words[a].norm, heard[t]) or reads_as(stem(words[a].norm), stem(heard[t])))
+        for a in said
+        for t in run
+    )
+    return word or any(
+        len(words[a].norm + words[b].norm) >= ECHO_LETTERS
+        and reads_as(f"{words[a].norm} {words[b].norm}", f"{heard[t]} {heard[u]}")
         for a, b in itertools.pairwise(said)
         if b == a + 1
         for t, u in itertools.pairwise(run)
         if u == t + 1
-    ]
-    return any(len(whole) >= ECHO_LETTERS and reads_as(written, spoken) for whole, written, spoken in read)
+    )
 
 
 def _breath(
