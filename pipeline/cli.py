@@ -346,7 +346,25 @@ def make_pool(
     return TranscriberPool(config, decode, workers=len(gpus) or jobs, device_indexes=gpus)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Failed(click.ClickException):
+    """A ``ReportsubsError`` as click's own failure, so any caller of the commands (``main``, click's
+    standalone mode, a test's ``CliRunner``) prints it as one line on stderr and exits with status 1."""
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"reportsubs: error: {logs.printable(self.message)}", err=True)
+
+
+class Commands(click.Group):
+    """The command group, turning the pipeline's errors into ``Failed`` wherever a command raises them."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ReportsubsError as exc:
+            raise Failed(str(exc)) from exc
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
 @click.option("-q", "--quiet", is_flag=True, help="Warnings and errors only.")
 @click.version_option(package_name="reportsubs")
@@ -760,9 +778,6 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         code = cli.main(standalone_mode=False)
-    except ReportsubsError as exc:
-        click.echo(f"reportsubs: error: {logs.printable(str(exc))}", err=True)
-        sys.exit(1)
     except click.exceptions.Abort:
         click.echo("reportsubs: interrupted", err=True)
         sys.exit(130)

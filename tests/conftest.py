@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 import subprocess
 import sys
@@ -47,6 +49,26 @@ def babble_before_the_demo(path: Path, lead: float, start: float, length: float,
         out.setframerate(rate)
         out.writeframes((np.clip(samples, -1, 1) * 32767).astype(np.int16).tobytes())
     return path
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the command line in this process with click's ``CliRunner``: the same commands, options and
+    one-line errors, without a new interpreter. An exception the commands let escape is raised here, so a
+    would-be traceback fails the test instead of passing as exit status 1."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli as commands
+
+    before = Path.cwd()
+    os.chdir(cwd or before)
+    try:
+        result = CliRunner().invoke(commands, list(args))
+    finally:
+        os.chdir(before)
+        logging.getLogger().handlers.clear()  # they write to the runner's stderr, closed now
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
 def reportsubs(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:

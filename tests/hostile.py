@@ -10,8 +10,10 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote
+
+from newsroom import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ DRIP_SECONDS = 120
 """A drip gives up after this long, so that a test that failed cannot leave the server busy forever."""
 
 
-def start() -> tuple[Hostile, ThreadingHTTPServer]:
+def start() -> tuple[Hostile, LoopbackServer]:
     hostile = Hostile(root="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -71,8 +73,7 @@ def start() -> tuple[Hostile, ThreadingHTTPServer]:
             except OSError:  # the client gave up: what a deadline should make it do
                 pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = LoopbackServer(("127.0.0.1", 0), Handler)
     hostile.root = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return hostile, server

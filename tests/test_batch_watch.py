@@ -12,7 +12,7 @@ from pathlib import Path
 import lxml.html
 import pysubs2
 import pytest
-from conftest import DEMO, cut, jobs, reportsubs, running, start_watch, wait_for
+from conftest import DEMO, cli, cut, jobs, reportsubs, running, start_watch, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,7 @@ def test_kill_9_mid_job_then_restart_resumes_without_loss_or_repeat(tmp_path, sh
     assert len(pysubs2.load(str(out / "story.ar.srt"))) > 0
     assert not [p for p in out.iterdir() if p.name.endswith(".part")]
 
-    status = reportsubs("status", str(inbox))
+    status = cli("status", str(inbox))
     assert status.returncode == 0 and status.stdout.startswith(
         f"{inbox}: 0 queued, 0 running, 1 done, 0 failed"
     )
@@ -192,7 +192,7 @@ def test_transient_failures_are_retried_with_back_off_and_permanent_ones_are_not
 
 
 def test_status_of_a_folder_never_watched_is_a_clear_error(tmp_path):
-    proc = reportsubs("status", str(tmp_path))
+    proc = cli("status", str(tmp_path))
     assert proc.returncode == 1 and "not a watched folder" in proc.stderr
 
 
@@ -206,7 +206,7 @@ def test_batch_lists_media_and_failures_with_one_model_load_then_skips(tmp_path,
     listing = tmp_path / "jobs.txt"
     listing.write_text("# tonight's reports\nmedia/two.mp4\nmedia/broken.mp4\n")
     out = tmp_path / "out"
-    proc = reportsubs("batch", str(media / "one.mp4"), str(media / "one.md"), str(listing), "--out", str(out))
+    proc = cli("batch", str(media / "one.mp4"), str(media / "one.md"), str(listing), "--out", str(out))
     assert proc.returncode == 1  # one job failed
     summary = json.loads(Path(proc.stdout.strip()).read_text())
     assert summary["counts"] == {"done": 2, "skipped": 0, "failed": 1}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import reportsubs
+from conftest import cli
 from frames import frame, make_clip, probe, save_png
 
 from pipeline import burn, formats
@@ -34,7 +34,7 @@ def test_burned_text_shows_during_the_cue_only_and_audio_is_copied(tmp_path, cli
     srt = tmp_path / "clip.ar.srt"
     srt.write_text(formats.render("srt", formats.Output(cues=[CUE], document={})), encoding="utf-8")
     out = tmp_path / "burned.mp4"
-    proc = reportsubs("burn", str(clip), "--subtitles", str(srt), "--out", str(out))
+    proc = cli("burn", str(clip), "--subtitles", str(srt), "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == str(out)
     during, after = frame(out, 1.0), frame(out, 2.5)
@@ -88,7 +88,7 @@ def test_bad_inputs_are_one_line_errors(tmp_path, clip):
         burn.default_subtitles(clip)
     empty = tmp_path / "empty.srt"
     empty.write_text("")
-    proc = reportsubs("burn", str(clip), "--subtitles", str(empty), "--out", str(tmp_path / "x.mp4"))
+    proc = cli("burn", str(clip), "--subtitles", str(empty), "--out", str(tmp_path / "x.mp4"))
     assert proc.returncode == 1 and proc.stderr.strip().startswith("reportsubs: error:")
     assert "Traceback" not in proc.stderr and not (tmp_path / "x.mp4").exists()
     sound = tmp_path / "sound.m4a"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import DEMO, cut, reportsubs
+from conftest import DEMO, cli, cut
 from newsroom import Newsroom, page, start
 
 from pipeline import choose, embeds
@@ -69,14 +69,13 @@ def shown(doc: dict) -> str:
 def test_the_video_that_narrates_the_article_is_chosen_and_a_wrong_one_is_marked(newsroom, tmp_path):
     """One batch (one model load) over every ambiguity of issue 11."""
     out = tmp_path / "subs"
-    proc = reportsubs(
+    proc = cli(
         "batch",
         *(newsroom.url(p) for p in PAGES),
         "--media-dir",
         str(tmp_path / "media"),
         "--out",
         str(out),
-        timeout=900,
     )
     assert proc.returncode == 0, proc.stderr
     docs = {p: json.loads((out / f"{p.strip('/')}.ar.json").read_text()) for p in PAGES}
@@ -140,10 +139,10 @@ def test_status_lists_finished_jobs_whose_speech_did_not_match_the_article(tmp_p
         job = store.add(f"r{n}.mp4", None, f"print{n}")
         store.done(job, {"json": str(result)})
     store.close()
-    proc = reportsubs("status", str(inbox))
+    proc = cli("status", str(inbox))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("low article match") == 1 and "r1.mp4" in proc.stdout
-    report = json.loads(reportsubs("status", str(inbox), "--json").stdout)
+    report = json.loads(cli("status", str(inbox), "--json").stdout)
     assert [j["input"] for j in report["low_article_match"]] == ["r1.mp4"]
 
 

@@ -13,7 +13,7 @@ import lxml.html
 import pysubs2
 import pytest
 from browser import chromium
-from conftest import DEMO, reportsubs
+from conftest import DEMO, cli
 
 from pipeline.arabic import normalize_text
 from pipeline.cues import Rules, violations
@@ -165,7 +165,7 @@ def test_review_page_of_the_demo_in_a_browser(demo_run):
 
 
 def test_formats_preset_and_karaoke_options(tmp_path):
-    proc = reportsubs(
+    proc = cli(
         "-q", "run", "--out", str(tmp_path), "--formats", "txt,ttml,ass,json", "--preset", "vertical",
         "--max-cps", "17", "--karaoke",
     )  # fmt: skip
@@ -233,9 +233,7 @@ def test_bad_input_fails_cleanly_and_keeps_old_output(bad_inputs, tmp_path, case
     stem = bad_inputs[case].stem
     old = out / f"{stem}.ar.srt"
     old.write_text("1\n00:00:00,000 --> 00:00:01,000\nold\n")
-    proc = reportsubs(
-        "-q", "run", str(bad_inputs[case]), "--article", str(DEMO / "report.md"), "--out", str(out)
-    )
+    proc = cli("-q", "run", str(bad_inputs[case]), "--article", str(DEMO / "report.md"), "--out", str(out))
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("reportsubs: error: "), proc.stderr
@@ -245,7 +243,7 @@ def test_bad_input_fails_cleanly_and_keeps_old_output(bad_inputs, tmp_path, case
 
 
 def test_missing_article_file_is_a_clean_error(tmp_path):
-    proc = reportsubs(
+    proc = cli(
         "run", str(DEMO / "report.mp4"), "--article", str(tmp_path / "none.txt"), "--out", str(tmp_path)
     )
     assert proc.returncode == 1
@@ -258,6 +256,6 @@ def test_unwritable_output_is_a_clean_error(tmp_path):
     blocker.write_text("x")
     media = tmp_path / "report.mp4"
     shutil.copy(DEMO / "report.mp4", media)
-    proc = reportsubs("run", str(media), "--article", str(DEMO / "report.md"), "--out", str(blocker / "sub"))
+    proc = cli("run", str(media), "--article", str(DEMO / "report.md"), "--out", str(blocker / "sub"))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("reportsubs: error: ")

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, reportsubs
+from conftest import DEMO, cli, reportsubs
 from newsroom import ARTICLE, Newsroom, page, start
 
 REPORT_SHA = hashlib.sha256((DEMO / "report.mp4").read_bytes()).hexdigest()
@@ -117,7 +117,7 @@ def newsroom(tmp_path_factory) -> Newsroom:
 
 def fetch(newsroom: Newsroom, path: str, media_dir: Path, *extra: str) -> subprocess.CompletedProcess:
     url = path if path.startswith("http") else newsroom.url(path)
-    return reportsubs("-q", "fetch", url, "--out", str(media_dir), "--timeout", "3", *extra, timeout=120)
+    return cli("-q", "fetch", url, "--out", str(media_dir), "--timeout", "3", *extra)
 
 
 def fetched(proc: subprocess.CompletedProcess) -> tuple[Path, str]:
@@ -277,20 +277,21 @@ def test_failures_are_one_clear_line_and_leave_nothing_behind(newsroom, tmp_path
 
 
 def test_a_stalled_server_fails_in_bounded_time(newsroom, tmp_path):
-    started = time.monotonic()
-    proc = fetch(newsroom, "/stall.mp4", tmp_path, "--timeout", "2", "--deadline", "20")
+    started = time.monotonic()  # a child process, as a user runs it: a hang here must not hang the suite
+    url = newsroom.url("/stall.mp4")
+    proc = reportsubs("fetch", url, "--out", str(tmp_path), "--timeout", "2", "--deadline", "20", timeout=120)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert time.monotonic() - started < 20
     assert "reportsubs: error:" in proc.stderr
 
 
 def test_non_http_urls_are_refused(tmp_path):
-    proc = reportsubs("fetch", "file:///etc/passwd", "--out", str(tmp_path))
+    proc = cli("fetch", "file:///etc/passwd", "--out", str(tmp_path))
     assert proc.returncode == 1 and "not an http(s) URL" in proc.stderr
 
 
 def test_run_on_an_article_url_subtitles_the_article_text(newsroom, tmp_path):
-    proc = reportsubs(
+    proc = cli(
         "run",
         newsroom.url("/2023/10/25/wp-video/"),
         "--media-dir",
@@ -306,6 +307,7 @@ def test_run_on_an_article_url_subtitles_the_article_text(newsroom, tmp_path):
 
 
 def test_page_without_article_text_is_still_subtitled_with_a_warning(newsroom, tmp_path):
+    # a child process: the warning comes from the fetch's own process, which writes to the real stderr
     proc = reportsubs(
         "run",
         newsroom.url("/no-text/"),
@@ -325,7 +327,7 @@ def test_batch_pairs_media_with_a_url_file_holding_its_article(newsroom, tmp_pat
     (tmp_path / "tonight.url").write_text(
         f"[InternetShortcut]\nURL={newsroom.url('/2023/10/25/wp-video/')}\n"
     )
-    proc = reportsubs("batch", str(media), "--out", str(tmp_path / "subs"))
+    proc = cli("batch", str(media), "--out", str(tmp_path / "subs"))
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((tmp_path / "subs" / "tonight.ar.json").read_text())
     assert doc["article"]["origin"] == newsroom.url("/2023/10/25/wp-video/")

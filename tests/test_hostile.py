@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, ROOT, reportsubs, start_watch, wait_for
+from conftest import DEMO, ROOT, cli, reportsubs, start_watch, wait_for
 from hostile import Hostile, Reply, start
 from newsroom import ARTICLE, TITLE, page
 
@@ -104,7 +104,7 @@ def test_a_playlist_served_as_video_is_refused(hostile, tmp_path):
 def test_a_local_playlist_under_a_media_name_is_refused(hostile, tmp_path, secret):
     evil = tmp_path / "report.mp4"
     evil.write_text(playlist(secret))
-    proc = reportsubs("run", str(evil), "--out", str(tmp_path / "out"))
+    proc = cli("run", str(evil), "--out", str(tmp_path / "out"))
     assert "hls file, not a media container" in one_error(proc)
     assert "model base loaded" not in proc.stderr and not (tmp_path / "out").exists()
 
@@ -223,7 +223,7 @@ def test_a_malformed_link_on_a_page_is_skipped(hostile, tmp_path):
 
 
 def test_a_malformed_url_on_the_command_line_is_one_line(tmp_path):
-    proc = reportsubs("fetch", "http://[::1/x.mp4", "--out", str(tmp_path))
+    proc = cli("fetch", "http://[::1/x.mp4", "--out", str(tmp_path))
     assert "malformed URL" in one_error(proc)
 
 
@@ -251,21 +251,19 @@ def test_a_fifo_as_media_is_refused_at_once(tmp_path):
 @pytest.mark.parametrize("name", ["-dash.mp4", "-version"])
 def test_a_media_name_starting_with_a_dash_is_a_file_not_an_option(tmp_path, name):
     (tmp_path / name).write_bytes(b"not media at all " * 64)
-    proc = reportsubs("run", f"./{name}", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    proc = cli("run", f"./{name}", "--out", str(tmp_path / "out"), cwd=tmp_path)
     error = one_error(proc)  # ffprobe read the file: it did not take its name for an option
     assert f"not a media file ffmpeg can read: {name} (Invalid data found when processing input)" in error
 
 
 def test_an_unknown_language_is_refused_before_any_work(tmp_path):
-    proc = reportsubs("run", str(DEMO / "report.mp4"), "--language", "xx", "--out", str(tmp_path))
+    proc = cli("run", str(DEMO / "report.mp4"), "--language", "xx", "--out", str(tmp_path))
     assert proc.returncode == 2 and "not a language Whisper knows" in proc.stderr
     assert "decoding audio" not in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_a_user_agent_with_a_newline_is_refused(tmp_path):
-    proc = reportsubs(
-        "fetch", "http://127.0.0.1:9/x/", "--user-agent", "bot\nX-Evil: 1", "--out", str(tmp_path)
-    )
+    proc = cli("fetch", "http://127.0.0.1:9/x/", "--user-agent", "bot\nX-Evil: 1", "--out", str(tmp_path))
     assert proc.returncode == 2 and "one line of printable characters" in proc.stderr
     assert "Traceback" not in proc.stderr
 
@@ -280,7 +278,7 @@ def test_a_media_folder_that_cannot_be_written_is_one_line(hostile, tmp_path):
 def test_status_of_a_corrupt_state_database_is_one_line(tmp_path):
     (tmp_path / ".reportsubs").mkdir()
     (tmp_path / ".reportsubs" / "state.sqlite").write_bytes(b"this is not a database" * 100)
-    assert "cannot read the state" in one_error(reportsubs("status", str(tmp_path)))
+    assert "cannot read the state" in one_error(cli("status", str(tmp_path)))
 
 
 def test_watch_with_a_file_where_done_should_be_is_one_line(tmp_path):

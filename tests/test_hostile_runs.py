@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, cut, reportsubs, start_watch, wait_for
+from conftest import DEMO, cli, cut, start_watch, wait_for
 from hostile import Hostile, Reply, start
 from newsroom import page
 
@@ -43,7 +43,7 @@ def hostile(clip) -> Hostile:
 
 def test_a_report_without_speech_fails_and_writes_nothing(tmp_path, tone):
     out = tmp_path / "out"
-    proc = reportsubs("run", str(tone), "--out", str(out))
+    proc = cli("run", str(tone), "--out", str(out))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("reportsubs: error:")]
     assert len(errors) == 1 and "no speech to subtitle" in errors[0], proc.stderr
@@ -75,7 +75,7 @@ def test_batch_names_are_unique_and_fit_the_file_system(tmp_path, hostile, clip)
     (local.with_suffix(".txt")).write_bytes((DEMO / "report.md").read_text().encode("utf-16"))  # with a BOM
     urls = [hostile.url(p) for p in ("/a/report/", "/b/report/", f"/{CJK_SLUG}/")]
     out = tmp_path / "out"
-    proc = reportsubs("batch", *urls, str(local), "--out", str(out), "--media-dir", str(tmp_path / "media"))
+    proc = cli("batch", *urls, str(local), "--out", str(out), "--media-dir", str(tmp_path / "media"))
     assert proc.returncode == 0, proc.stderr
     results = {
         json.loads(p.read_text())["input"]: p for p in out.glob("*.json") if p.name.endswith(".ar.json")

@@ -97,16 +97,16 @@ def test_pool_gives_each_worker_its_own_model_and_device():
 def test_doctor_reports_ffmpeg_models_and_the_auto_choice():
     import json
 
-    from conftest import reportsubs
+    from conftest import cli
 
-    proc = reportsubs("doctor", "--json")
+    proc = cli("doctor", "--json")
     assert proc.returncode == 0, proc.stderr
     facts = json.loads(proc.stdout)
     assert facts["ffmpeg"]["found"] and facts["ffmpeg"]["version"].startswith("ffmpeg version")
     assert facts["models"]["offline"]["base"]["installed"]
     expected = ("cuda", "float16") if facts["cuda"]["devices"] else ("cpu", "int8")
     assert tuple(facts["cuda"]["auto_chooses"].values()) == expected
-    text = reportsubs("doctor")
+    text = cli("doctor")
     assert f"--device auto chooses: {expected[0]} with {expected[1]}" in text.stdout
 
 
