@@ -441,6 +441,38 @@ def test_the_last_words_whisper_goes_on_with_are_shown_while_they_look_like_the_
     assert "ذلكم وقضى" in shown(result)
 
 
+def test_a_last_word_whisper_goes_on_with_takes_the_misheard_word_its_held_sound_lies_in():
+    """A reciter's drawn-out «الظالمين» under a street sound was written «الغللا» (3.3 s); led by the words
+    before, Whisper heard it as «الله» in its first 0.8 s, and the verse's held sound ran to the end of
+    «الغللا». The verse ends there, and «الغللا» is not shown again beside it as a word of its own."""
+    text = article.from_text(
+        "عنوان\n\n"
+        "فنادى في الظلمات أن لا إله إلا أنت سبحانك إني كنت من الظالمين.\n\n"
+        "قل اللهم مالك الملك تؤتي الملك من تشاء.\n"
+    )
+    transcript = chanted(
+        ("فنادى في الظلمات أن لا إله إلا أنت سبحانك إني كنت من", 2.8),
+        ("الغللا", 1.5),
+        ("قل اللهم مالك الملك تؤتي الملك من تشاء", 1.0),
+    )
+    words = list(transcript.words)
+    k = next(i for i, w in enumerate(words) if w.text == "الغللا")
+    words[k] = replace(words[k], end=round(words[k].start + 2.0, 3))  # the drawn-out syllable
+    later = [replace(w, start=round(w.start + 1.6, 3), end=round(w.end + 1.6, 3)) for w in words[k + 1 :]]
+    held = ((words[k].start, words[k].end),)
+    transcript = replace(
+        transcript,
+        words=(*words[: k + 1], *later),
+        voiced=tuple((w.start, w.end) for w in (*words[: k + 1], *later)),
+        held=held,
+    )
+    result = align(text, transcript, Continues("الله", words[k].start))
+    assert shown(result, "transcript") == ""
+    last = next(t for t in result.tokens if t.text == "الظالمين.")
+    assert (last.start, last.end) == (words[k].start, words[k].end)
+    assert shown(result).startswith("فنادى في الظلمات أن لا إله إلا أنت سبحانك إني كنت من الظالمين. قل اللهم")
+
+
 def test_a_sentences_last_words_heard_in_the_pause_before_the_next_verse_free_its_first_words():
     """Batched decoding under music lost 10 s of a verse's end; its last word «وصاكم» was paired with the
     next verse's misheard first word «وقدارم», 11.3 s on. Led by the words before, Whisper hears the lost

@@ -95,18 +95,19 @@ def article_tokens(
             timed[0] = replace(timed[0], start=heard[match.first].start)
         heads = [words[a].head for a, _ in shown]
         since = heard[match.first - 1].end if match.first > 0 else 0.0
+        after = next((t for t in range(match.last + 1, len(heard)) if claimed[t]), len(heard))
         if voiced:
             if match.first > 0:
                 timed = _unglued_head(timed, voiced, since)
             outside = (since, heard[match.last + 1].start if match.last + 1 < len(heard) else float("inf"))
-            after = next((t for t in range(match.last + 1, len(heard)) if claimed[t]), len(heard))
             until = heard[after].start if after < len(heard) else float("inf")
             timed, heads = _voiced_edges(words, match.span, timed, heads, voiced, outside, listen, until)
-            for t in range(match.last + 1, after):
-                claimed[t] |= (heard[t].start + heard[t].end) / 2 < timed[-1].end
         stop = timed[-1].end
         following = next((w.start for w in heard[match.last + 1 :] if w.start >= stop), float("inf"))
         timed = _sound_edges(timed, voiced, held, since, following)
+        if voiced:  # the sentence's end now reaches as far as its voice is held
+            for t in range(match.last + 1, after):
+                claimed[t] |= (heard[t].start + heard[t].end) / 2 < timed[-1].end
         last = max(last, heads[-1]) if heads else last
         tokens += _join_units(timed, heads)
         if tokens and words[last].brk < Break.SENTENCE:
