@@ -473,6 +473,35 @@ def test_a_last_word_whisper_goes_on_with_takes_the_misheard_word_its_held_sound
     assert shown(result).startswith("فنادى في الظلمات أن لا إله إلا أنت سبحانك إني كنت من الظالمين. قل اللهم")
 
 
+def test_the_start_of_a_misheard_last_word_written_again_on_its_held_end_is_the_sentences():
+    """Batched decoding under music heard «يعظكم لعلكم تذكرون» as «يا عيوكم لا علىكم», then «تذك» 0.75 s
+    on: the start of the verse's last word, written again on its held end. It is the verse's end, not a cue
+    of its own. A piece under half the word, after a last word heard as itself, or after a long pause,
+    stays as heard."""
+    text = article.from_text(
+        "عنوان\n\n"
+        "إن الله يأمر بالعدل والإحسان وينهى عن الفحشاء والمنكر والبغي يعظكم لعلكم تذكرون.\n\n"
+        "وإذ قال لقمان لابنه وهو يعظه يا بني لا تشرك بالله.\n"
+    )
+
+    def heard(last: str, copy: str, pause: float = 0.75) -> Transcript:
+        return chanted(
+            ("إن الله يأمر بالعدل والإحسان وينهى عن الفحشاء والمنكر والبغي", 3.0),
+            (last, pause),
+            (copy, 2.0),
+            ("وإذ قال لقمان لابنه وهو يعظه يا بني لا تشرك بالله", 1.0),
+        )
+
+    misheard = heard("يا عيوكم لا علىكم", "تذك")
+    result = align(text, misheard)
+    assert shown(result, "transcript") == ""
+    copy = next(w for w in misheard.words if w.text == "تذك")
+    assert next(t for t in result.tokens if t.text == "تذكرون.").end == copy.end
+    assert shown(align(text, heard("يا عيوكم لا علىكم", "تذ")), "transcript") == "تذ"
+    assert shown(align(text, heard("يعظكم لعلكم تذكرون", "تذك")), "transcript") == "تذك"
+    assert shown(align(text, heard("يا عيوكم لا علىكم", "تذك", pause=1.2)), "transcript") == "تذك"
+
+
 def test_a_sentences_last_words_heard_in_the_pause_before_the_next_verse_free_its_first_words():
     """Batched decoding under music lost 10 s of a verse's end; its last word «وصاكم» was paired with the
     next verse's misheard first word «وقدارم», 11.3 s on. Led by the words before, Whisper hears the lost

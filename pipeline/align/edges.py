@@ -467,7 +467,9 @@ def _absorb_split_edges(match: Match, scene: Scene) -> None:
     """Take in an unclaimed transcript word beside a sentence's edge when it is a piece of the edge word.
 
     Whisper hears «مما» as «من ما»: the pairs hold «ما», and «من» would otherwise be shown as off-script
-    speech, before the sentence, with the wrong text.
+    speech, before the sentence, with the wrong text. After the sentence, the piece may also be the start of
+    its last word written again on the held last syllable, the word itself having been misheard
+    (``_cut_copy``).
     """
     (a_first, t_first), (a_last, t_last) = match.pairs[0], match.pairs[-1]
     before = match.first - 1
@@ -479,9 +481,26 @@ def _absorb_split_edges(match: Match, scene: Scene) -> None:
     after = match.last + 1
     if after < len(scene.heard) and not scene.claimed[after] and scene.heard[after]:
         target = scene.words[a_last].norm
-        if joins_better(target, scene.heard[t_last] + scene.heard[after], scene.heard[t_last]):
+        if joins_better(target, scene.heard[t_last] + scene.heard[after], scene.heard[t_last]) or (
+            a_last == match.span[1] - 1
+            and scene.pauses[match.last] < SPLIT_PAUSE
+            and _cut_copy(target, scene.heard[after], scene.heard[t_last])
+        ):
             match.last = after
             scene.claimed[after] = True
+
+
+def _cut_copy(target: str, heard: str, paired: str) -> bool:
+    """Whether ``heard`` is the start of the article word ``target``, at least half of it, written again
+    after ``paired``, a misheard copy of it that does not read as it.
+
+    Batched decoding under music heard a reciter's «يعظكم لعلكم تذكرون» as «يا عيوكم لا علىكم», then,
+    0.75 s on, «تذك» on the held end of «تذكرون»: shown off-script, it made a cue of its own.
+
+    >>> _cut_copy("تذكرون", "تذك", "لا"), _cut_copy("تذكرون", "تذك", "تذكرو"), _cut_copy("تذكرون", "تذ", "لا")
+    (True, False, False)
+    """
+    return target.startswith(heard) and 2 * len(heard) >= len(target) and not reads_as(target, paired)
 
 
 def _claim_doubled_head(match: Match, scene: Scene) -> None:
