@@ -206,6 +206,19 @@ def test_a_word_whisper_stretched_over_a_long_pause_keeps_its_start_and_the_rest
     assert timing.snap_words((word, after), speech, cut=cut)[0].end == 6.32 and cut == []
 
 
+def test_a_word_whisper_stretched_over_a_long_pause_to_a_click_ends_before_the_pause():
+    """Batched decoding under street sound ran the demo's «دخلاً» 1.3 s on, over a 1.15 s pause to a 60 ms
+    click 0.18 s before the next sentence: the word ends where its voice does, and a click is nothing to
+    hear again."""
+    speech = np.zeros(700, bool)
+    speech[100:168] = True  # «دخلاً»'s own voice, to 1.68 s
+    speech[283:289] = True  # a click
+    speech[307:500] = True  # «ليس…»
+    word, after = Word("دخلاً", 1.0, 3.0, 0.75), Word("ليس", 3.07, 3.34, 0.96)
+    cut: list[tuple[float, float]] = []
+    assert timing.snap_words((word, after), speech, cut=cut)[0].end == 1.68 and cut == []
+
+
 ALLOWS = next(c for c in TRUTH if c["text"].startswith("أتاحت"))
 """The demo's sentence «أتاحت للبائع…», which the tests below make Whisper leave (partly) unwritten."""
 
