@@ -441,6 +441,20 @@ def test_the_last_words_whisper_goes_on_with_are_shown_while_they_look_like_the_
     assert "ذلكم وقضى" in shown(result)
 
 
+def test_a_word_with_no_voice_under_it_is_not_shown_as_heard():
+    """Under music Whisper looped «لديك أشياء» three times in the silence after a report's last sentence;
+    the timing stage found no voice under them and left them no length. They are shown nowhere; the same
+    words with voice are."""
+    text = article.from_text("عنوان\n\nمما قد يؤدي إلى تراجع مساحات الأنهار الجليدية وانتشار التصحر.\n")
+    said = spoken("مما قد يؤدي إلى تراجع مساحات الانهار الجليدية وانتشار التصحر")
+    end = said.words[-1].end + 0.8
+    loop = tuple(Word(w, end, end, 0.6) for w in "لديك أشياء لديك أشياء".split())
+    assert shown(align(text, replace(said, words=said.words + loop)), "transcript") == ""
+    heard = tuple(replace(w, start=end + 0.3 * k, end=end + 0.3 * (k + 1)) for k, w in enumerate(loop))
+    shown_heard = shown(align(text, replace(said, words=said.words + heard)), "transcript")
+    assert shown_heard == "لديك أشياء لديك أشياء"
+
+
 def test_a_last_word_whisper_goes_on_with_takes_the_misheard_word_its_held_sound_lies_in():
     """A reciter's drawn-out «الظالمين» under a street sound was written «الغللا» (3.3 s); led by the words
     before, Whisper heard it as «الله» in its first 0.8 s, and the verse's held sound ran to the end of
