@@ -652,6 +652,27 @@ def test_a_sentences_held_last_syllable_ends_its_cue_where_the_sound_stops():
     assert ends(recited, (0.5, 7.9)) == [7.9]
 
 
+def test_a_sentences_drawn_out_end_heard_as_a_word_whisper_was_unsure_of_ends_its_cue_where_that_voice_does():
+    """Under street sound a reciter's drawn-out «تذكرون» was heard as the word and, 0.41 s on, «كالبو»
+    (probability 0.22, shown nowhere) over the rest of the held syllable; the held sound, merged with the
+    street's, said nothing. The verse ends where the voice under «كالبو» stops. Voice under a word Whisper
+    was sure of, or that starts after more than a catch of breath, is not the verse's."""
+    text = article.from_text("عنوان\n\nإن الله يأمر بالعدل يعظكم لعلكم تذكرون.\n\nوإذ قال لقمان لابنه.\n")
+    verse = [
+        Word(w, 0.5 + k, 1.4 + k, 0.8) for k, w in enumerate("ان الله يامر بالعدل يعظكم لعلكم تذكرون".split())
+    ]
+    then = [Word(w, 10.0 + k, 10.9 + k, 0.8) for k, w in enumerate("واذ قال لقمان لابنه".split())]
+
+    def end(murmur: Word) -> float:
+        voiced = ((0.5, 7.4), (murmur.start, 9.0), (10.0, 13.9))
+        heard = Transcript((*verse, murmur, *then), "ar", 14.0, "test", voiced=voiced, held=((0.5, 13.9),))
+        return next(t.end for t in align(text, heard).tokens if t.text == "تذكرون.")
+
+    assert end(Word("كالبو", 7.81, 8.5, 0.22, sure=False)) == 9.0
+    assert end(Word("كالبو", 7.81, 8.5, 0.8)) == 7.4
+    assert end(Word("كالبو", 8.0, 8.5, 0.22, sure=False)) == 7.4
+
+
 def test_a_sentence_starts_where_the_voice_of_its_first_word_starts():
     """Word times stop at a stop consonant's closure («و‖قضى»); the voice the sentence starts on, bridged
     across it, began earlier. Voice that began before the word before it ended is that word's."""
