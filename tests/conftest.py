@@ -60,12 +60,15 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     from pipeline.cli import cli as commands
 
     before = Path.cwd()
+    root, whisper = logging.getLogger(), logging.getLogger("faster_whisper")
+    saved = root.handlers[:], root.level, whisper.level  # the command sets up logging for its own run
     os.chdir(cwd or before)
     try:
         result = CliRunner().invoke(commands, list(args))
     finally:
         os.chdir(before)
-        logging.getLogger().handlers.clear()  # they write to the runner's stderr, closed now
+        root.handlers[:], root.level = saved[0], saved[1]  # pytest's own capture, not the runner's stderr
+        whisper.setLevel(saved[2])
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)

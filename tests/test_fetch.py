@@ -267,7 +267,9 @@ def test_proxy_carries_page_and_video(newsroom, tmp_path):
     ],
 )
 def test_failures_are_one_clear_line_and_leave_nothing_behind(newsroom, tmp_path, path, extra, message):
-    proc = fetch(newsroom, path, tmp_path, *extra)
+    # a child process: the fetch runs in a process of its own, whose traceback would go to the real stderr
+    url = newsroom.url(path)
+    proc = reportsubs("-q", "fetch", url, "--out", str(tmp_path), "--timeout", "3", *extra, timeout=120)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     error = [line for line in proc.stderr.splitlines() if line.startswith("reportsubs: error:")]
