@@ -441,10 +441,10 @@ def test_the_last_words_whisper_goes_on_with_are_shown_while_they_look_like_the_
     assert "ذلكم وقضى" in shown(result)
 
 
-def test_a_word_with_no_voice_under_it_is_not_shown_as_heard():
+def test_a_word_with_no_voice_under_it_is_not_shown_as_heard_where_it_repeats_one_beside_it():
     """Under music Whisper looped «لديك أشياء» three times in the silence after a report's last sentence;
     the timing stage found no voice under them and left them no length. They are shown nowhere; the same
-    words with voice are."""
+    words with voice are, and so is a word of no length that repeats none (a piece of the word after it)."""
     text = article.from_text("عنوان\n\nمما قد يؤدي إلى تراجع مساحات الأنهار الجليدية وانتشار التصحر.\n")
     said = spoken("مما قد يؤدي إلى تراجع مساحات الانهار الجليدية وانتشار التصحر")
     end = said.words[-1].end + 0.8
@@ -453,6 +453,12 @@ def test_a_word_with_no_voice_under_it_is_not_shown_as_heard():
     heard = tuple(replace(w, start=end + 0.3 * k, end=end + 0.3 * (k + 1)) for k, w in enumerate(loop))
     shown_heard = shown(align(text, replace(said, words=said.words + heard)), "transcript")
     assert shown_heard == "لديك أشياء لديك أشياء"
+    piece = (
+        Word("قال", end, end + 0.4, 0.8),
+        Word("من", end + 0.9, end + 0.9, 0.6),
+        Word("ما", end + 0.9, end + 1.2, 0.8),
+    )
+    assert shown(align(text, replace(said, words=said.words + piece)), "transcript") == "قال من ما"
 
 
 def test_a_last_word_whisper_goes_on_with_takes_the_misheard_word_its_held_sound_lies_in():
@@ -514,6 +520,7 @@ def test_the_start_of_a_misheard_last_word_written_again_on_its_held_end_is_the_
     assert shown(align(text, heard("يا عيوكم لا علىكم", "تذ")), "transcript") == "تذ"
     assert shown(align(text, heard("يعظكم لعلكم تذكرون", "تذك")), "transcript") == "تذك"
     assert shown(align(text, heard("يا عيوكم لا علىكم", "تذك", pause=1.2)), "transcript") == "تذك"
+    assert shown(align(text, heard("يعظكم عيوكم", "لعل")), "transcript") == "لعل"  # not the last word's start
 
 
 def test_a_sentences_last_words_heard_in_the_pause_before_the_next_verse_free_its_first_words():
@@ -663,14 +670,20 @@ def test_a_sentences_drawn_out_end_heard_as_a_word_whisper_was_unsure_of_ends_it
     ]
     then = [Word(w, 10.0 + k, 10.9 + k, 0.8) for k, w in enumerate("واذ قال لقمان لابنه".split())]
 
-    def end(murmur: Word) -> float:
-        voiced = ((0.5, 7.4), (murmur.start, 9.0), (10.0, 13.9))
-        heard = Transcript((*verse, murmur, *then), "ar", 14.0, "test", voiced=voiced, held=((0.5, 13.9),))
+    def end(
+        murmur: Word, held: tuple[tuple[float, float], ...] = ((0.5, 13.9),), onset: float = 0.0
+    ) -> float:
+        voiced = ((0.5, 7.4), (onset or murmur.start, 9.0), (10.0, 13.9))
+        heard = Transcript((*verse, murmur, *then), "ar", 14.0, "test", voiced=voiced, held=held)
         return next(t.end for t in align(text, heard).tokens if t.text == "تذكرون.")
 
     assert end(Word("كالبو", 7.81, 8.5, 0.22, sure=False)) == 9.0
     assert end(Word("كالبو", 7.81, 8.5, 0.8)) == 7.4
     assert end(Word("كالبو", 8.0, 8.5, 0.22, sure=False)) == 7.4
+    held = ((0.5, 7.8), (8.2, 9.0), (10.0, 13.9))  # a held end already: the murmur does not add to it
+    assert end(Word("كالبو", 8.3, 8.5, 0.22, sure=False), held, onset=8.2) == 7.8
+    then[0] = replace(then[0], start=9.3, sure=False)  # the next verse's first word: unsure, but its own
+    assert end(Word("كالبو", 7.81, 8.5, 0.22, sure=False)) == 7.4
 
 
 def test_a_sentence_starts_where_the_voice_of_its_first_word_starts():

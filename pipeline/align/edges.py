@@ -499,6 +499,8 @@ def _cut_copy(target: str, heard: str, paired: str) -> bool:
 
     >>> _cut_copy("تذكرون", "تذك", "لا"), _cut_copy("تذكرون", "تذك", "تذكرو"), _cut_copy("تذكرون", "تذ", "لا")
     (True, False, False)
+    >>> _cut_copy("تذكرون", "كرون", "لا")  # the word's end, not its start
+    False
     """
     return target.startswith(heard) and 2 * len(heard) >= len(target) and not reads_as(target, paired)
 

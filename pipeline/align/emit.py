@@ -107,7 +107,7 @@ def article_tokens(
         following = heard[later[0]].start if later else float("inf")
         timed = _sound_edges(timed, voiced, held, since, following)
         said = next((heard[t].start for t in later if heard[t].sure or claimed[t]), float("inf"))
-        if voiced and following < said:  # words Whisper was unsure of, shown nowhere, come first
+        if voiced and following < said and timed[-1].end == stop:  # words Whisper was unsure of come first
             timed[-1] = replace(timed[-1], end=_murmured_end(voiced, timed, following, said))
         if voiced:  # the sentence's end now reaches as far as its voice is held
             for t in range(match.last + 1, after):
@@ -274,16 +274,23 @@ def _murmured_end(
     «تذكرون» and, 0.41 s on, «كالبو» (probability 0.22) over the 1.9 s of the held syllable: the held
     sound, merged with the street sound, said nothing, and the verse's cue ended 2.3 s early.
 
+    The end does not stack on a held end the sentence already got (the caller asks only where it got
+    none), and a murmur on no voice at all gives nothing.
+
     >>> timed = [Token("تذكرون.", 1.0, 2.0, "article")]
-    >>> [_murmured_end(((1.0, 2.0), (2.4, stop)), timed, 2.4, 6.0) for stop in (4.3, 5.7)]
+    >>> [_murmured_end(((1.0, 2.0), (2.4, stop)), timed, 2.4, 9.0) for stop in (4.3, 5.7)]
     [4.3, 2.0]
-    >>> _murmured_end(((1.0, 2.0), (2.6, 4.3)), timed, 2.6, 6.0)
+    >>> _murmured_end(((1.0, 2.0), (2.4, 4.3)), timed, 2.4, 4.5)  # the next word too close after
+    2.0
+    >>> _murmured_end(((1.0, 2.0), (2.6, 4.3)), timed, 2.6, 9.0)  # after more than a catch of breath
+    2.0
+    >>> _murmured_end(((1.0, 2.0),), timed, 2.3, 9.0)  # on no voice
     2.0
     """
     end = timed[-1].end
     reach = HOLD_WORDS * sum(t.end - t.start for t in timed) / len(timed)
     start, stop = _voice_edge(voiced, murmur, -1), _voice_edge(voiced, murmur, +1)
-    if start - end <= BREATH and end < stop <= end + reach and stop + BREATH <= said:
+    if start < stop and start - end <= BREATH and end < stop <= end + reach and stop + BREATH <= said:
         return stop
     return end
 
@@ -564,10 +571,12 @@ def offscript_tokens(
     and under music a guest's first 1.3 s, unheard by the voice detector and unwritten, lay between a
     word Whisper put in the reciter's last syllable and the next one, 2.4 s on.
 
-    A word with no voice under it (the timing stage left it no length) is not shown. On the bench there
-    were 16 in 40 runs, none of them said: Whisper looping in a pause («يجب أن يجب أن» and «لديك أشياء»
-    three times under music, a fourth «حيوانات» under street sound), and «بنا» inside a misheard verse; the
-    loops made cues of their own over silence."""
+    A word of no length that repeats a word Whisper wrote beside it, with no long pause (``SPLIT_PAUSE``)
+    between, is Whisper looping, and is not shown (``_looped``). On the bench, 15 such
+    words in 40 runs, none said: «يجب أن يجب أن» and «لديك أشياء» three times under music, a fourth
+    «حيوانات» under street sound; they made cues of their own over silence. A word of no length that
+    repeats nothing may be a piece of a word said (the timing stage puts «من» of «مما» on «ما»'s start), and
+    stays."""
     words = list(heard)
     for i in range(1, len(words) - 1):
         if voiced and claimed[i - 1] and not claimed[i] and not claimed[i + 1]:
@@ -578,8 +587,31 @@ def offscript_tokens(
     return [
         heard_token(word, words[i + 1].start if i + 1 < len(words) else None)
         for i, word in enumerate(words)
-        if not claimed[i] and word.sure and word.end > word.start
+        if not claimed[i] and word.sure and not _looped(words, i)
     ]
+
+
+def _looped(words: list[Word], i: int) -> bool:
+    """Whether ``words[i]`` has no length and repeats a word before or after it in the same run of speech.
+
+    >>> timed = (("لديك", 1.0, 0.4), ("أشياء", 1.4, 0.0), ("لديك", 1.9, 0.0), ("أشياء", 1.9, 0.0))
+    >>> words = [Word(w, t, t + d, 0.5) for w, t, d in timed]
+    >>> [_looped(words, i) for i in range(4)], _looped([*words[:2], Word("من", 1.9, 1.9, 0.5)], 2)
+    ([False, True, True, True], False)
+    """
+    if words[i].end > words[i].start:
+        return False
+    text = normalize(words[i].text)
+    for step in (-1, +1):
+        j = i
+        while 0 <= j + step < len(words):
+            a, b = sorted((j, j + step))
+            if words[b].start - words[a].end >= SPLIT_PAUSE:
+                break
+            j += step
+            if normalize(words[j].text) == text:
+                return True
+    return False
 
 
 def mark_source_changes(tokens: list[Token]) -> list[Token]:
