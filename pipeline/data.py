@@ -7,7 +7,7 @@ the others work: acquire → ``Source``; audio → ``Audio``; transcribe → ``T
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from pathlib import Path
 from typing import Protocol
@@ -119,26 +119,6 @@ class Word:
     def ends_sentence(self) -> bool:
         """Whisper closed the word with a full stop (or ?, !, …): its own sentence break."""
         return self.text[-1:] in ".!?؟…"
-
-
-def with_punctuation_attached(words: list[Word]) -> list[Word]:
-    """``words`` with each word of punctuation alone («.», «،») put at the end of the word before it, as
-    faster-whisper merges punctuation in a transcription. A decoding of Whisper's own (the listener's
-    second hearings) writes « .» apart after an Arabic word, and a lone «.» was shown as an off-script
-    word of its own, on a reheard sentence's last pause.
-
-    >>> [w.text for w in with_punctuation_attached([Word("نعم", 1.0, 1.4, 0.9), Word(".", 1.4, 1.5, 0.8)])]
-    ['نعم.']
-    >>> with_punctuation_attached([Word("،", 0.0, 0.1, 0.5)])
-    []
-    """
-    out: list[Word] = []
-    for word in words:
-        if any(ch.isalnum() for ch in word.text):
-            out.append(word)
-        elif out:
-            out[-1] = replace(out[-1], text=out[-1].text + word.text)
-    return out
 
 
 @dataclass(frozen=True)

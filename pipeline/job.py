@@ -174,7 +174,7 @@ def _aligned_again(
 ) -> Alignment:
     """``after`` (``before`` with its off-script passages heard again alone), or, where the words heard
     alone say more of the article, the article aligned once more on Whisper's words with those words in
-    place of the ones they replaced.
+    place of the ones they replaced (``rehear.in_place``).
 
     Batched decoding wrote one word for a whole sentence: heard alone, that word's voice came back as a
     longer text that Whisper's likelihood scores lower than the one word (a sum over more tokens), and the
@@ -183,24 +183,8 @@ def _aligned_again(
     """
     if not after.reheard:
         return after
-    kept = set(after.tokens)
-    gone = [t for t in before.tokens if t.source == "transcript" and t not in kept]
-    spans = [(r.start, r.end) for r in after.reheard]
-
-    def replaced(word: Word) -> bool:
-        middle = (word.start + word.end) / 2
-        return any(a <= middle <= b for a, b in spans) or any(
-            t.heard == word.text and t.start < word.end and word.start < t.end for t in gone
-        )
-
-    earlier = set(before.tokens)
-    alone = [
-        Word(t.text, t.start, t.end, t.probability or 0.0)
-        for t in after.tokens
-        if t.source == "transcript" and t not in earlier
-    ]
-    words = sorted([*(w for w in transcript.words if not replaced(w)), *alone], key=lambda w: w.start)
-    again = align.align(article, replace(transcript, words=tuple(words)), ear)
+    words = rehear.in_place(transcript.words, before, after)
+    again = align.align(article, replace(transcript, words=words), ear)
 
     def said(alignment: Alignment) -> int:
         return sum(t.source == "article" for t in alignment.tokens)

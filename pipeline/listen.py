@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 from faster_whisper.transcribe import get_compression_ratio
 
-from .data import Audio, Listen, Word, with_punctuation_attached
+from .data import Audio, Listen, Word
 from .transcribe import LOOPING, SURE_LOGPROB, Transcriber, made_up_number
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ class Ear:
             for w in timed[known:]
             if w["word"].strip()
         ]
-        return with_punctuation_attached(words), logprob
+        return _punctuation_attached(words), logprob
 
     def _encoded(self, start: float, end: float):
         """The encoder's output on ``start``–``end`` seconds, and how many frames of it are audio; the last
@@ -163,6 +163,26 @@ class Ear:
         return Tokenizer(
             model.hf_tokenizer, True, task="transcribe", language=self.transcriber.decode.language
         )
+
+
+def _punctuation_attached(words: list[Word]) -> list[Word]:
+    """``words`` with each word of punctuation alone («.», «،») put at the end of the word before it, as
+    faster-whisper merges punctuation in a transcription. A decoding of Whisper's own (the listener's
+    second hearings) writes « .» apart after an Arabic word, and a lone «.» was shown as an off-script
+    word of its own, on a reheard sentence's last pause.
+
+    >>> [w.text for w in _punctuation_attached([Word("نعم", 1.0, 1.4, 0.9), Word(".", 1.4, 1.5, 0.8)])]
+    ['نعم.']
+    >>> _punctuation_attached([Word("،", 0.0, 0.1, 0.5)])
+    []
+    """
+    out: list[Word] = []
+    for word in words:
+        if any(ch.isalnum() for ch in word.text):
+            out.append(word)
+        elif out:
+            out[-1] = replace(out[-1], text=out[-1].text + word.text)
+    return out
 
 
 def _failed(exc: Exception) -> None:

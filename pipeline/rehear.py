@@ -120,6 +120,30 @@ def rehear(
     return replace(alignment, tokens=tuple(out), reheard=tuple(reheard))
 
 
+def in_place(words: Sequence[Word], before: Alignment, after: Alignment) -> tuple[Word, ...]:
+    """Whisper's ``words`` with the passages ``rehear`` heard again alone (``after``, from ``before``) in
+    place of the words they replaced: those inside a passage heard again, and those whose off-script tokens
+    it took away. What the aligner is given once more, so that a passage heard alone as an article
+    sentence is found as one."""
+    kept = set(after.tokens)
+    gone = [t for t in before.tokens if t.source == "transcript" and t not in kept]
+    spans = [(r.start, r.end) for r in after.reheard]
+
+    def replaced(word: Word) -> bool:
+        middle = (word.start + word.end) / 2
+        return any(a <= middle <= b for a, b in spans) or any(
+            t.heard == word.text and t.start < word.end and word.start < t.end for t in gone
+        )
+
+    earlier = set(before.tokens)
+    alone = [
+        Word(t.text, t.start, t.end, t.probability or 0.0)
+        for t in after.tokens
+        if t.source == "transcript" and t not in earlier
+    ]
+    return tuple(sorted([*(w for w in words if not replaced(w)), *alone], key=lambda w: w.start))
+
+
 def unwritten(
     spans: tuple[tuple[float, float], ...], listen: Listen | None, written: Sequence[Word] = ()
 ) -> list[Word]:

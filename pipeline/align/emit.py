@@ -3,6 +3,7 @@ placed on the voice that says them, and the speech no sentence holds as tokens o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -103,10 +104,9 @@ def article_tokens(
             until = heard[after].start if after < len(heard) else float("inf")
             timed, heads = _voiced_edges(words, match.span, timed, heads, voiced, outside, listen, until)
         stop = timed[-1].end
-        later = [t for t in range(match.last + 1, len(heard)) if heard[t].start >= stop]
-        following = heard[later[0]].start if later else float("inf")
+        following = _next_start(heard, match.last + 1, stop, lambda t: True)
         timed = _sound_edges(timed, voiced, held, since, following)
-        said = next((heard[t].start for t in later if heard[t].sure or claimed[t]), float("inf"))
+        said = _next_start(heard, match.last + 1, stop, lambda t: heard[t].sure or bool(claimed[t]))
         if voiced and following < said and timed[-1].end == stop:  # words Whisper was unsure of come first
             timed[-1] = replace(timed[-1], end=_murmured_end(voiced, timed, following, said))
         if voiced:  # the sentence's end now reaches as far as its voice is held
@@ -208,6 +208,20 @@ def _voiced_edges(
     return timed, heads
 
 
+def _next_start(heard: tuple[Word, ...], first: int, stop: float, counts: Callable[[int], bool]) -> float:
+    """The start of the first word of ``heard`` from index ``first`` on that starts at ``stop`` or later and
+    ``counts``; infinity where none does."""
+    return next(
+        (heard[t].start for t in range(first, len(heard)) if heard[t].start >= stop and counts(t)),
+        float("inf"),
+    )
+
+
+def _hold_reach(timed: list[Token]) -> float:
+    """Seconds a sentence's last syllable may be held past its word: ``HOLD_WORDS`` of its words."""
+    return HOLD_WORDS * sum(t.end - t.start for t in timed) / len(timed)
+
+
 def _unglued_head(timed: list[Token], voiced: tuple[tuple[float, float], ...], since: float) -> list[Token]:
     """A sentence's first word moved onto its second word's voice where Whisper timed it in the speech
     before (``_misplaced_head``; the word before ends at ``since``).
@@ -257,8 +271,7 @@ def _sound_edges(
     if since < onset < timed[0].start:
         timed[0] = replace(timed[0], start=round(onset, 3))
     if held:
-        reach = HOLD_WORDS * sum(t.end - t.start for t in timed) / len(timed)
-        timed[-1] = replace(timed[-1], end=_held_end(held, timed[-1].end, following, reach))
+        timed[-1] = replace(timed[-1], end=_held_end(held, timed[-1].end, following, _hold_reach(timed)))
     return timed
 
 
@@ -288,9 +301,13 @@ def _murmured_end(
     2.0
     """
     end = timed[-1].end
-    reach = HOLD_WORDS * sum(t.end - t.start for t in timed) / len(timed)
     start, stop = _voice_edge(voiced, murmur, -1), _voice_edge(voiced, murmur, +1)
-    if start < stop and start - end <= BREATH and end < stop <= end + reach and stop + BREATH <= said:
+    if (
+        start < stop
+        and start - end <= BREATH
+        and end < stop <= end + _hold_reach(timed)
+        and stop + BREATH <= said
+    ):
         return stop
     return end
 
