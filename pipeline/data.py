@@ -158,6 +158,10 @@ class Listen(Protocol):
         """The words said from ``start`` to ``end`` seconds, heard on their own (no audio or text around
         them), on the audio's timeline."""
 
+    def timed(self, start: float, end: float, text: str) -> list[Word] | None:
+        """The words of ``text``, said from ``start`` to ``end`` seconds, each at the time the audio says
+        it, on the audio's timeline."""
+
 
 class Break(IntEnum):
     """How strongly the text may be split after a token: cues prefer the strongest break available."""
@@ -222,11 +226,25 @@ class Reheard:
 
 
 @dataclass(frozen=True)
+class FoundByEar:
+    """An article sentence (or its quote) the text found nowhere, shown where the audio says it
+    (``align.by_ear``): what Whisper heard there, and by how many nats the audio raised the sentence's
+    log-likelihood. An editor's check: none of its words need have been written there."""
+
+    start: float
+    end: float
+    text: str
+    heard: str
+    nats: float
+
+
+@dataclass(frozen=True)
 class Alignment:
     tokens: tuple[Token, ...]
     unspoken_paragraphs: tuple[int, ...]
     """Indexes into ``Article.paragraphs`` (title excluded) of paragraphs of which no word was spoken."""
     reheard: tuple[Reheard, ...] = ()
+    by_ear: tuple[FoundByEar, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,8 @@ def process(
         reheard = rehear.rehear(alignment, ear, transcript.voiced, transcript.held)
     with timer("align"):
         alignment = _aligned_again(source.article, transcript, alignment, reheard, ear)
+    with timer("by_ear"):
+        alignment = align.by_ear(source.article, alignment, transcript, ear)
     with timer("cues"):
         cue_list = cues.build(alignment.tokens, rules)
         warnings = cues.violations(cue_list, rules)
@@ -275,6 +277,7 @@ def result_document(source: Source, done: Processed, rules: cues.Rules, duration
             {"index": p, "text": _paragraph_text(source.article, p)} for p in alignment.unspoken_paragraphs
         ],
         "reheard": [asdict(r) for r in alignment.reheard],
+        "found_by_ear": [asdict(f) for f in alignment.by_ear],
         "unsubtitled": unsubtitled(done),
         "warnings": done.warnings,
         "stage_seconds": durations,

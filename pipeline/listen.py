@@ -88,6 +88,15 @@ class Ear:
         sure = logprob >= SURE_LOGPROB and get_compression_ratio(" ".join(w.text for w in words)) <= LOOPING
         return [replace(w, sure=sure) for w in words]
 
+    def timed(self, start: float, end: float, text: str) -> list[Word] | None:
+        """The words of ``text`` timed on ``start``–``end`` seconds by Whisper's cross-attention, as
+        faster-whisper times the words it hears (forced: the text is not searched for)."""
+        try:
+            return self._timed(start, end, self._tokenizer.encode(" " + text.strip()))
+        except (RuntimeError, IndexError) as exc:
+            _failed(exc)
+            return None
+
     def _likelihoods(self, start: float, end: float, texts: list[str]) -> list[float]:
         model, tokenizer = self.transcriber.model, self._tokenizer
         encoded, frames = self._encoded(start, end)
@@ -101,13 +110,30 @@ class Ear:
     def _continuation(self, start: float, end: float, prefix: str) -> list[Word]:
         return self._decoded(start, end, self._tokenizer.encode(" " + prefix.strip()), MAX_TOKENS)[0]
 
+    def _timed(self, start: float, end: float, tokens: list[int], known: int = 0) -> list[Word]:
+        """The words of ``tokens`` on ``start``–``end``, less the first ``known`` of them."""
+        model, tokenizer = self.transcriber.model, self._tokenizer
+        encoded, frames = self._encoded(start, end)
+        timed = model.find_alignment(tokenizer, [tokens], encoded, frames)[0]
+        words = [
+            Word(
+                w["word"].strip(),
+                round(start + w["start"], 3),
+                round(start + w["end"], 3),
+                float(w["probability"]),
+            )
+            for w in timed[known:]
+            if w["word"].strip()
+        ]
+        return _punctuation_attached(words)
+
     def _decoded(
         self, start: float, end: float, given: list[int], max_length: int
     ) -> tuple[list[Word], float]:
         """The words after the tokens ``given`` (which the decoding must begin with) on ``start``–``end``,
         and the decoding's average log-probability per token, as faster-whisper reckons it."""
         model, tokenizer = self.transcriber.model, self._tokenizer
-        encoded, frames = self._encoded(start, end)
+        encoded, _ = self._encoded(start, end)
         prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps, *given]
         result = model.model.generate(
             encoded,
@@ -125,19 +151,8 @@ class Ear:
             tokens = given + tokens
         if len(tokens) == len(given):
             return [], logprob
-        timed = model.find_alignment(tokenizer, [tokens], encoded, frames)[0]
         known = len(tokenizer.split_to_word_tokens([*given, tokenizer.eot])[0]) - 1
-        words = [
-            Word(
-                w["word"].strip(),
-                round(start + w["start"], 3),
-                round(start + w["end"], 3),
-                float(w["probability"]),
-            )
-            for w in timed[known:]
-            if w["word"].strip()
-        ]
-        return _punctuation_attached(words), logprob
+        return self._timed(start, end, tokens, known), logprob
 
     def _encoded(self, start: float, end: float):
         """The encoder's output on ``start``–``end`` seconds, and how many frames of it are audio; the last

@@ -108,7 +108,7 @@ def test_json_holds_words_sources_and_settings(demo_run):
     assert {w["source"] for w in doc["words"]} == {"article", "transcript"}
     assert all(w["start"] <= w["end"] for w in doc["words"])
     assert all(0 <= t["probability"] <= 1 for t in doc["transcript"])
-    stages = {"acquire", "audio", "transcribe", "timing", "align", "rehear", "cues"}
+    stages = {"acquire", "audio", "transcribe", "timing", "align", "rehear", "by_ear", "cues"}
     assert set(doc["stage_seconds"]) >= stages
     for passage in doc["reheard"]:  # each passage heard again alone is shown as so heard
         shown = [w["text"] for w in doc["words"] if passage["start"] <= w["start"] < passage["end"]]

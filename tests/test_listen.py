@@ -101,3 +101,44 @@ def test_last_words_the_narrator_does_not_say_are_not_heard(samples, ear):
     )
     result = align.align(longer, heard(samples), ear)
     assert article_text(result, 46.5, 54.5).endswith("للمواطن الأقل دخلاً")
+
+
+def with_clips(samples: Audio, texts: dict[int, str]) -> Transcript:
+    """The demo's words at their true times, with the clips of ``texts`` (by index into the truth, clips
+    the truth gives no word times for) heard as those words, spread evenly over the clip."""
+    transcript = heard(samples)
+    more = []
+    for index, text in texts.items():
+        clip, said = TRUTH[index], text.split()
+        step = (clip["end"] - clip["start"]) / len(said)
+        more += [
+            Word(w, clip["start"] + k * step, clip["start"] + (k + 1) * step, 0.9) for k, w in enumerate(said)
+        ]
+    return replace(transcript, words=tuple(sorted((*transcript.words, *more), key=lambda w: w.start)))
+
+
+def test_a_sentence_heard_as_other_words_is_found_by_ear(samples, ear):
+    """The closing quote heard as six words that read as none of the article's: the text cannot find it,
+    the audio says it (``align.by_ear``), and it is shown on its voice with the article's spelling."""
+    transcript = with_clips(samples, {2: TRUTH[2]["text"], 5: "قلوه بالنسبة كيف يفضلها حين الغناء"})
+    before = align.align(ARTICLE, transcript, ear)
+    assert article_text(before, 54.0, 58.5) == ""
+    after = align.by_ear(ARTICLE, before, transcript, ear)
+    assert article_text(after, 54.0, 58.5) == "«ليس لك أن تتعدى على القوانين»."
+    shown = [t for t in after.tokens if 54.0 <= t.start < 58.5]
+    assert all(t.source == "article" for t in shown)
+    assert abs(shown[0].start - TRUTH[5]["start"]) < 0.15 and abs(shown[-1].end - TRUTH[5]["end"]) < 0.15
+    assert before.tokens[: -len(shown)] == after.tokens[: -len(shown)]
+
+
+def test_an_unsaid_sentence_is_not_found_by_ear_on_a_sound_bite(samples, ear):
+    """An article sentence nobody says, as long as the sound bite «هذه ملحوظة مهمة للغاية» (which the
+    article does not hold): the audio does not say it there, and the bite stays as heard."""
+    more = article.from_text(
+        (DEMO / "report.md").read_text() + "\n\nوارتفعت أسعار القمح في الأسواق العالمية.\n"
+    )
+    transcript = with_clips(samples, {2: TRUTH[2]["text"], 5: TRUTH[5]["text"]})
+    before = align.align(more, transcript, ear)
+    assert article_text(before, 54.0, 58.5) == "«ليس لك أن تتعدى على القوانين»."
+    assert align.by_ear(more, before, transcript, ear) == before
+    assert {t.source for t in before.tokens if 24.0 <= t.start < 27.5} == {"transcript"}

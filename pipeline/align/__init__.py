@@ -40,11 +40,12 @@ import numpy as np
 from .. import numerals
 from ..data import Alignment, Article, Listen, Transcript
 from . import edges
+from .by_ear import by_ear
 from .common import ArticleWord, Match, article_words, sentence_spans, texts
 from .emit import article_tokens, mark_source_changes, offscript_tokens
 from .find import candidates, select
 
-__all__ = ["ArticleWord", "Match", "align", "article_words"]
+__all__ = ["ArticleWord", "Match", "align", "article_words", "by_ear"]
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,244 @@
+"""align.by_ear: article sentences the text found nowhere, placed by the audio on speech no sentence holds.
+
+Whisper can mishear a short sentence so badly that too few of its words read as the article's for the text
+to find it: the bench's quote «الكلام فضة، لكن الصمت ذهب» (another speaker, on a telephone band) came back
+«قلوه بالنسبة لكي يفضلها» under music, «الكلام وقد بغلق الافنط نظهر» under street sound, «لما» batched,
+and was shown as heard or not at all. The audio still says it, and the test for that is a likelihood ratio:
+how much likelier forced decoding (``Listen.likelihoods``) finds the sentence on the passage than on the
+report's other narration (``OTHERS`` stretches of the same length). Scored on the passage alone, the
+sentence always loses to the words Whisper heard there, which beam search chose on that audio; against
+other speech it measures what the audio adds to the text's own likelihood, which is what tells a sentence
+said from a sentence that reads well anywhere (a title, a formula of recitation).
+
+A sentence is placed on a passage that lasts about as long as the sentence takes at the report's own pace
+(``PACE``) and where the ratio passes ``BAR``; each sentence and each passage is used once, the strongest
+pairs first. Its words are timed by Whisper's cross-attention on the passage (``Listen.timed``), its first
+start and last end on the passage's voice.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from ..arabic import normalize_text
+from ..data import PAUSE_BREAK, Alignment, Article, FoundByEar, Listen, Token, Transcript, Word
+from .common import ArticleWord, article_words, sentence_spans
+from .emit import mark_source_changes
+from .find import quotes
+
+log = logging.getLogger(__name__)
+
+BAR = 15.0
+"""Nats by which the audio must raise a sentence's log-likelihood on a passage above its best on the other
+stretches. On the bench's 40 runs, 303 pairings of a passage with a sentence (or quote) not said there rose
+by 10.9 at most («بسم الله الرحمن الرحيم.» on a reciter's other verses); the quote above, said and not
+found, by 18.6–30.6 in its seven runs; found sentences on their own speech by 3.2 nats a token (median),
+11.6–16 for a quote whose unsaid attribution dragged it down. A ratio of e¹⁵ leaves room for the few
+hundred pairs a long report tries."""
+PACE = 2.0
+"""How much longer or shorter than the sentence takes at the report's pace a passage may last: a passage
+much shorter cannot hold it, and one much longer holds other speech too, which the sentence would hide."""
+OTHERS = 3
+"""Stretches of the report's narration the sentence is also scored on, spread over the report."""
+MARGIN = 0.25
+"""Seconds of audio taken beyond a passage's voice: a word's soft onset or decay lies outside its edges."""
+LONGEST = 25.0
+"""Seconds of speech scored at once, within Whisper's 30-second window with the margins."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Speech between two found sentences that no sentence holds: from where its voice starts to where
+    it ends, and the room around it up to its neighbours."""
+
+    start: float
+    end: float
+    lo: float
+    hi: float
+
+    @property
+    def heard(self) -> tuple[float, float]:
+        """The audio a question about it asks about: its voice and ``MARGIN`` either side, in its room."""
+        return max(self.lo, self.start - MARGIN), min(self.hi, self.end + MARGIN)
+
+
+def by_ear(
+    article: Article, alignment: Alignment, transcript: Transcript, listen: Listen | None
+) -> Alignment:
+    """``alignment`` with each article sentence it found nowhere shown on the passage of unclaimed speech
+    (off-script words, or voice under no word) where the audio says it, if any: the passage's off-script
+    tokens give way to the sentence's own words. Without ``listen``, or with no sentence found (nothing to
+    measure the report's pace or narration on), the alignment is returned as it is."""
+    tokens = list(alignment.tokens)
+    found = {t.sentence for t in tokens if t.source == "article"}
+    missing = [(s, units) for s, units in _readings(article_words(article)) if s not in found]
+    if listen is None or not missing or not found:
+        return alignment
+    pace = _pace(tokens)
+    narration = sorted(t.start for t in tokens if t.source == "article")
+    pairs: list[tuple[float, int, list[ArticleWord], Passage]] = []
+    for passage in _passages(tokens, transcript.voiced, transcript.duration):
+        fits = [(s, units) for s, units in missing if _fits(units, passage, pace)]
+        lo, hi = passage.heard
+        others = _others(narration, lo, hi, transcript.duration)
+        if fits and len(others) == OTHERS:
+            lifts = _lifts(listen, (lo, hi), [_text(units) for _, units in fits], others)
+            pairs += [
+                (x, s, units, passage) for x, (s, units) in zip(lifts, fits, strict=True) if x is not None
+            ]
+    placed: list[tuple[int, Passage]] = []
+    records: list[FoundByEar] = []
+    for nats, sentence, units, passage in sorted(pairs, key=lambda p: -p[0]):
+        if all(s != sentence and p != passage for s, p in placed):
+            placed.append((sentence, passage))
+            text, on = _text(units), transcript.words
+            said = " ".join(w.text for w in on if passage.start <= (w.start + w.end) / 2 <= passage.end)
+            log.info("found by ear at %.1f–%.1f s (heard «%s»): %s", passage.start, passage.end, said, text)
+            records.append(FoundByEar(passage.start, passage.end, text, said, round(nats, 1)))
+            tokens = _shown(tokens, units, passage, on, listen)
+    if not placed:
+        return alignment
+    spoken = {t.paragraph for t in tokens if t.source == "article"}
+    unspoken = tuple(p for p in alignment.unspoken_paragraphs if p not in spoken)
+    return replace(
+        alignment,
+        tokens=tuple(mark_source_changes(tokens)),
+        unspoken_paragraphs=unspoken,
+        by_ear=tuple(sorted(records, key=lambda r: r.start)),
+    )
+
+
+def _readings(words: list[ArticleWord]) -> list[tuple[int, list[ArticleWord]]]:
+    """Each sentence's written units (a number said as several words is one), and those of each quote in
+    it that may be said alone (``find.quotes``: a report plays the speaker, nobody says the attribution)."""
+    out = []
+    for sentence, (a0, a1) in enumerate(sentence_spans(words)):
+        for q0, q1 in [(a0, a1), *quotes(words, a0, a1)]:
+            out.append((sentence, [words[a] for a in range(q0, q1) if words[a].head == a]))
+    return out
+
+
+def _lifts(
+    listen: Listen, heard: tuple[float, float], texts: list[str], others: list[float]
+) -> list[float | None]:
+    """How many nats likelier each of ``texts`` is on ``heard`` than on the likeliest of the stretches as
+    long from ``others``; None for those under ``BAR``, which are no longer scored on further stretches
+    (most fall on the first: a passage costs two encodings, not four)."""
+    lo, hi = heard
+    here = listen.likelihoods(lo, hi, texts)
+    if here is None:
+        return [None] * len(texts)
+    lifts = [math.inf] * len(texts)
+    alive = list(range(len(texts)))
+    for start in others:
+        there = listen.likelihoods(start, start + hi - lo, [texts[k] for k in alive]) if alive else []
+        if there is None:
+            return [None] * len(texts)
+        for k, score in zip(alive, there, strict=True):
+            lifts[k] = min(lifts[k], here[k] - score)
+            log.debug("by ear: %.1f nats or less on %.2f–%.2f s for %s", lifts[k], lo, hi, texts[k])
+        alive = [k for k in alive if lifts[k] >= BAR]
+    return [lifts[k] if k in alive else None for k in range(len(texts))]
+
+
+def _text(units: Sequence[ArticleWord]) -> str:
+    return " ".join(w.text for w in units)
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in normalize_text(text))
+
+
+def _said(tokens: Sequence[Token]) -> list[list[Token]]:
+    """The runs of found sentences' tokens: each a sentence's words up to a token not of it."""
+    runs = [list(run) for _, run in itertools.groupby(tokens, key=lambda t: (t.source, t.sentence))]
+    return [run for run in runs if run[0].source == "article"]
+
+
+def _pace(tokens: Sequence[Token]) -> float:
+    """Letters a second of the found sentences, each run of a sentence's words from its first word's start
+    to its last one's end (a sentence said twice is two runs)."""
+    said = _said(tokens)
+    letters = sum(_letters(t.text) for run in said for t in run)
+    return letters / max(sum(run[-1].end - run[0].start for run in said), 1e-3)
+
+
+def _fits(units: Sequence[ArticleWord], passage: Passage, pace: float) -> bool:
+    """Whether ``passage`` lasts about as long as the sentence takes at ``pace`` (``PACE``)."""
+    takes = _letters(_text(units)) / pace
+    return passage.end - passage.start <= takes * PACE and takes <= (passage.end - passage.start) * PACE
+
+
+def _passages(
+    tokens: Sequence[Token], voiced: Sequence[tuple[float, float]], duration: float
+) -> list[Passage]:
+    """The stretches of speech (off-script words, or voice) between found sentences, parted by pauses of
+    ``PAUSE_BREAK``, that are no longer than ``LONGEST``."""
+    bounds = [0.0, *(x for run in _said(tokens) for x in (run[0].start, run[-1].end)), duration]
+    out = []
+    for lo, hi in zip(bounds[::2], bounds[1::2], strict=True):
+        pieces = [(max(a, lo), min(b, hi)) for a, b in voiced if max(a, lo) < min(b, hi)]
+        pieces += [(t.start, t.end) for t in tokens if t.source != "article" and lo <= t.start < hi]
+        runs: list[list[float]] = []
+        for a, b in sorted(pieces):
+            if runs and a - runs[-1][1] < PAUSE_BREAK:
+                runs[-1][1] = max(runs[-1][1], b)
+            else:
+                runs.append([a, b])
+        out += [Passage(a, b, lo, hi) for a, b in runs if b - a <= LONGEST]
+    return out
+
+
+def _others(narration: Sequence[float], lo: float, hi: float, duration: float) -> list[float]:
+    """Starts of ``OTHERS`` stretches of ``hi - lo`` seconds from found words' starts (``narration``),
+    spread over the report, none overlapping ``lo``–``hi``.
+
+    >>> _others([1.0, 5.0, 9.0, 13.0, 20.0, 30.0], 10.0, 12.0, 40.0)  # 9.0 runs into 10–12
+    [1.0, 5.0, 20.0]
+    """
+    length = hi - lo
+    starts = [a for a in narration if a + length <= duration and (a + length <= lo or a >= hi)]
+    return [starts[len(starts) * k // OTHERS] for k in range(OTHERS)] if len(starts) >= OTHERS else []
+
+
+def _shown(
+    tokens: list[Token], units: list[ArticleWord], passage: Passage, heard: Sequence[Word], listen: Listen
+) -> list[Token]:
+    """``tokens`` with the off-script ones on ``passage`` replaced by the sentence ``units``, each word at
+    the time Whisper's cross-attention gives it there (evenly by letters where it gives none), the first
+    starting and the last ending on the passage's voice."""
+    lo, hi = passage.heard
+    timed = listen.timed(lo, hi, _text(units))
+    if timed is None or len(timed) != len(units):
+        timed = _by_letters(units, passage.start, passage.end)
+    starts = [passage.start]
+    for word in timed[1:]:
+        starts.append(min(max(starts[-1], word.start), passage.end))
+    ends = [max(a, min(word.end, b)) for a, b, word in zip(starts, starts[1:], timed, strict=False)]
+    ends.append(passage.end)
+    on = [t.source != "article" and passage.start <= (t.start + t.end) / 2 <= passage.end for t in tokens]
+    kept = [t for t, there in zip(tokens, on, strict=True) if not there]
+    new = []
+    for unit, said, a, b in zip(units, timed, starts, ends, strict=True):
+        there = " ".join(h.text for h in heard if a <= (h.start + h.end) / 2 < b) or None
+        new.append(
+            Token(
+                unit.text, a, b, "article", unit.brk, said.probability, there, unit.paragraph, unit.sentence
+            )
+        )
+    return sorted([*kept, *new], key=lambda t: (t.start, t.end))
+
+
+def _by_letters(units: Sequence[ArticleWord], start: float, end: float) -> list[Word]:
+    """The units spread over ``start``–``end`` by their letters."""
+    sizes = [max(1, _letters(w.text)) for w in units]
+    total, at, out = sum(sizes), start, []
+    for w, size in zip(units, sizes, strict=True):
+        step = (end - start) * size / total
+        out.append(Word(w.text, at, at + step, 0.0))
+        at += step
+    return out
