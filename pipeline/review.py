@@ -1,13 +1,14 @@
 """review: which cues an editor should look at, and why.
 
 A cue needs a look when it shows speech the article does not hold (off-script, shown as Whisper heard it),
-holds a word Whisper was unsure of, shows an article word the narrator said differently (a misprint in the
-article, a different name, or a misalignment), or holds a number (figures are where a wrong word costs
-most, and numbers in digits and in words are not matched to each other yet). So does voice that no cue
-shows (``unsubtitled``, the JSON result's list of it): speech Whisper heard too unsure to show and the
-article does not hold, or a found sentence's words crowded off the voice that says them. The job as a
-whole needs a look when the article matches the report poorly (``article_match`` in the JSON result, when
-present: ``"low"``, or a score under ``LOW_ARTICLE_MATCH``).
+shows an article sentence that the audio alone placed (``align.by_ear``: Whisper wrote other words, or none,
+there), holds a word Whisper was unsure of, shows an article word the narrator said differently (a misprint in
+the article, a different name, or a misalignment), or holds a number (figures are where a wrong word costs
+most, and numbers in digits and in words are not matched to each other yet). So does voice that no cue shows
+(``unsubtitled``, the JSON result's list of it): speech Whisper heard too unsure to show and the article does
+not hold, or a found sentence's words crowded off the voice that says them. The job as a whole needs a look
+when the article matches the report poorly (``article_match`` in the JSON result, when present: ``"low"``, or
+a score under ``LOW_ARTICLE_MATCH``).
 These checks read only the JSON result document, so a page can be rebuilt from any earlier result.
 """
 
@@ -37,6 +38,7 @@ only unsure, a verse's middle whose article words were crowded into 0.2 s before
 DIGITS = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
 CHECKS = {
     "offscript": "خارج نص المقال",
+    "by_ear": "وُضعت بالصوت وحده",
     "unsure": "كلمة غير مؤكدة",
     "differs": "قيلت بشكل مختلف",
     "number": "رقم",
@@ -51,12 +53,17 @@ class Finding:
     detail: str = ""
 
 
-def cue_findings(cue: dict, words: list[dict], in_context: str = "") -> list[Finding]:
+def cue_findings(
+    cue: dict, words: list[dict], in_context: str = "", by_ear: str | None = None
+) -> list[Finding]:
     """What makes one cue (a JSON ``cues`` entry, with its ``words``) worth a look; empty when nothing.
-    ``in_context``: what Whisper heard in context where an off-script cue shows what it heard alone."""
+    ``in_context``: what Whisper heard in context where an off-script cue shows what it heard alone;
+    ``by_ear``: what Whisper heard where the cue shows a sentence placed by the audio alone."""
     found: list[Finding] = []
     if cue["source"] == "transcript":
         found.append(Finding("offscript", f"في السياق: «{in_context}»" if in_context else ""))
+    if by_ear is not None:
+        found.append(Finding("by_ear", f"سُمع: «{by_ear}»" if by_ear else ""))
     unsure = [w for w in words if w.get("probability") is not None and w["probability"] < LOW_PROBABILITY]
     if unsure:
         found.append(Finding("unsure", " ".join(f"{w['text']} ({w['probability']:.0%})" for w in unsure)))
@@ -103,14 +110,24 @@ def document_findings(document: dict) -> list[list[Finding]]:
 
 def findings(cues: list[dict], groups: list[list[dict]], document: dict) -> list[list[Finding]]:
     """Each of ``cues``' findings, given its words (``groups``) and the JSON result it belongs to."""
-    reheard = document.get("reheard") or []
-    return [cue_findings(c, g, heard_in_context(c, reheard)) for c, g in zip(cues, groups, strict=True)]
+    reheard, by_ear = document.get("reheard") or [], document.get("found_by_ear") or []
+    return [
+        cue_findings(c, g, heard_in_context(c, reheard), heard_by_ear(c, by_ear))
+        for c, g in zip(cues, groups, strict=True)
+    ]
 
 
 def heard_in_context(cue: dict, reheard: list[dict]) -> str:
     """What was heard in context of the passages heard again alone (the JSON's ``reheard``) that the cue
     shows, joined: a passage can span several cues, and a cue hold the ends of two."""
     return " … ".join(r["in_context"] for r in reheard if r["start"] < cue["end"] and r["end"] > cue["start"])
+
+
+def heard_by_ear(cue: dict, found: list[dict]) -> str | None:
+    """What Whisper heard under the sentences placed by the audio alone (the JSON's ``found_by_ear``) that
+    the cue shows, joined; None where it shows none."""
+    under = [f["heard"] for f in found if f["start"] < cue["end"] and f["end"] > cue["start"]]
+    return " … ".join(h for h in under if h) if under else None
 
 
 def article_match(document: dict) -> tuple[bool, float | None]:

@@ -91,7 +91,7 @@ def test_findings_mark_offscript_unsure_other_words_and_numbers():
     ]
     assert found[1][0].detail == "«مدينة» ← «دير»"
     assert review.counts(document, found) == {
-        "offscript": 1, "unsure": 1, "differs": 2, "number": 1, "unsubtitled": 0, "cues": 3,
+        "offscript": 1, "by_ear": 0, "unsure": 1, "differs": 2, "number": 1, "unsubtitled": 0, "cues": 3,
         "low_article_match": 1,
     }  # fmt: skip
     assert review.counts({"article_match": 0.9}, found)["low_article_match"] == 0
@@ -112,6 +112,20 @@ def test_an_offscript_cue_heard_again_alone_shows_what_was_heard_in_context():
         "article": {"paragraphs": PARAGRAPHS},
     }
     assert "في السياق: «هاديه مهمة للراية»" in html.render(Output(CUES, document))  # the page shows it
+
+
+def test_a_sentence_placed_by_the_audio_alone_is_marked_with_what_was_heard():
+    by_ear = [{"start": 1.6, "end": 2.8, "text": "…", "heard": "قلوه بالنسبة", "nats": 18.6}]
+    found = review.document_findings({"cues": cue_dicts(), "words": WORDS, "found_by_ear": by_ear})
+    marked = [n for n, row in enumerate(found) for f in row if f.check == "by_ear"]
+    assert marked == [1] and found[1][0] == review.Finding("by_ear", "سُمع: «قلوه بالنسبة»")
+    document = {
+        "cues": cue_dicts(),
+        "words": WORDS,
+        "found_by_ear": by_ear,
+        "article": {"paragraphs": PARAGRAPHS},
+    }
+    assert "سُمع: «قلوه بالنسبة»" in html.render(Output(CUES, document))
 
 
 def test_review_page_in_a_browser(page, tmp_path):
@@ -142,7 +156,7 @@ def test_review_page_in_a_browser(page, tmp_path):
     summary = dom.get_element_by_id("summary")
     assert (summary.get("data-look"), summary.get("data-total")) == ("3", "4")
     assert {s.get("data-check"): s.findtext("b") for s in summary.xpath("span[@data-check]")} == {
-        "offscript": "1", "unsure": "1", "differs": "2", "number": "1", "unsubtitled": "1",
+        "offscript": "1", "by_ear": "0", "unsure": "1", "differs": "2", "number": "1", "unsubtitled": "1",
     }  # fmt: skip
     assert "30%" in dom.get_element_by_id("low-match").text_content()
     assert [p.get("class") for p in dom.xpath("//section[@id='article']/p")] == [
@@ -175,7 +189,7 @@ def test_index_lists_jobs_with_status_counts_and_links(page):
     rows = dom.xpath("//table[@id='jobs']/tbody/tr")
     assert [r.get("data-status") for r in rows] == ["done", "failed"]
     cells = [[td.text_content() for td in r.xpath("td")] for r in rows]
-    assert cells[0][:9] == ["report.mp4", "done", "4", "3", "1", "1", "2", "1", "1"]
+    assert cells[0][:10] == ["report.mp4", "done", "4", "3", "1", "0", "1", "2", "1", "1"]
     assert rows[0].xpath(".//a")[0].get("href") == "report.ar.html"
     assert cells[1][1] == "failed" and cells[1][-1] == "broken.mp4 has no audio stream"
 
