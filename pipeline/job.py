@@ -164,7 +164,7 @@ def process(
     with timer("align"):
         alignment = _aligned_again(source.article, transcript, alignment, reheard, ear)
     with timer("by_ear"):
-        alignment = align.by_ear(source.article, alignment, transcript, ear)
+        alignment = align.found_by_ear(source.article, alignment, transcript, ear)
     with timer("cues"):
         cue_list = cues.build(alignment.tokens, rules)
         warnings = cues.violations(cue_list, rules)

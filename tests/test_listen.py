@@ -123,7 +123,7 @@ def test_a_sentence_heard_as_other_words_is_found_by_ear(samples, ear):
     transcript = with_clips(samples, {2: TRUTH[2]["text"], 5: "قلوه بالنسبة كيف يفضلها حين الغناء"})
     before = align.align(ARTICLE, transcript, ear)
     assert article_text(before, 54.0, 58.5) == ""
-    after = align.by_ear(ARTICLE, before, transcript, ear)
+    after = align.found_by_ear(ARTICLE, before, transcript, ear)
     assert article_text(after, 54.0, 58.5) == "«ليس لك أن تتعدى على القوانين»."
     shown = [t for t in after.tokens if 54.0 <= t.start < 58.5]
     assert all(t.source == "article" for t in shown)
@@ -140,5 +140,5 @@ def test_an_unsaid_sentence_is_not_found_by_ear_on_a_sound_bite(samples, ear):
     transcript = with_clips(samples, {2: TRUTH[2]["text"], 5: TRUTH[5]["text"]})
     before = align.align(more, transcript, ear)
     assert article_text(before, 54.0, 58.5) == "«ليس لك أن تتعدى على القوانين»."
-    assert align.by_ear(more, before, transcript, ear) == before
+    assert align.found_by_ear(more, before, transcript, ear) == before
     assert {t.source for t in before.tokens if 24.0 <= t.start < 27.5} == {"transcript"}

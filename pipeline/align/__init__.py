@@ -27,7 +27,9 @@ How it works, in four passes, each about linear in the sizes of article and tran
 Given a ``Listen`` (the transcribe stage's model, ``listen.py``), the aligner also asks Whisper about a
 found sentence's edges: whether its unheard first words were said (forced decoding), what its unheard
 last words are (decoding led by the words before them), and whether weak last words found beyond a long
-pause were said in that pause instead.
+pause were said in that pause instead. Last, after the rehear stage, ``found_by_ear`` (``by_ear``) asks it
+whether a sentence found nowhere is said on a passage of unclaimed speech: far likelier there than on the
+report's other narration.
 """
 
 from __future__ import annotations
@@ -40,12 +42,12 @@ import numpy as np
 from .. import numerals
 from ..data import Alignment, Article, Listen, Transcript
 from . import edges
-from .by_ear import by_ear
+from .by_ear import found_by_ear
 from .common import ArticleWord, Match, article_words, sentence_spans, texts
 from .emit import article_tokens, mark_source_changes, offscript_tokens
 from .find import candidates, select
 
-__all__ = ["ArticleWord", "Match", "align", "article_words", "by_ear"]
+__all__ = ["ArticleWord", "Match", "align", "article_words", "found_by_ear"]
 
 log = logging.getLogger(__name__)
 

@@ -34,11 +34,11 @@ log = logging.getLogger(__name__)
 
 BAR = 15.0
 """Nats by which the audio must raise a sentence's log-likelihood on a passage above its best on the other
-stretches. On the bench's 40 runs, 303 pairings of a passage with a sentence (or quote) not said there rose
-by 10.9 at most («بسم الله الرحمن الرحيم.» on a reciter's other verses); the quote above, said and not
-found, by 18.6–30.6 in its seven runs; found sentences on their own speech by 3.2 nats a token (median),
-11.6–16 for a quote whose unsaid attribution dragged it down. A ratio of e¹⁵ leaves room for the few
-hundred pairs a long report tries."""
+stretches. On the bench's 40 runs, 298 pairings of a passage with a sentence (or quote) not said there rose by
+10.2 at most (an unsaid paragraph's 50-token sentence over an opener's street sound); the quote above, said
+and not found, by 18.6–30.6 in its seven runs; found sentences on their own speech by 3.2 nats a token
+(median), but as little as 11.6 where a long attribution goes unsaid (so quotes are also scored alone). A
+ratio of e¹⁵ leaves room for the few hundred pairs a long report tries."""
 PACE = 2.0
 """How much longer or shorter than the sentence takes at the report's pace a passage may last: a passage
 much shorter cannot hold it, and one much longer holds other speech too, which the sentence would hide."""
@@ -66,7 +66,7 @@ class Passage:
         return max(self.lo, self.start - MARGIN), min(self.hi, self.end + MARGIN)
 
 
-def by_ear(
+def found_by_ear(
     article: Article, alignment: Alignment, transcript: Transcript, listen: Listen | None
 ) -> Alignment:
     """``alignment`` with each article sentence it found nowhere shown on the passage of unclaimed speech
