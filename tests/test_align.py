@@ -1049,6 +1049,40 @@ def test_a_first_word_whisper_left_out_inside_the_voice_of_the_next_is_put_to_th
     assert where.start == words[2].start < where.end < words[2].end
 
 
+class Costly:
+    """A listener for which every word costs 3 nats wherever it is scored, and each word of ``said`` earns 2
+    back on audio from ``at`` to ``until`` seconds, where it is said: on that audio alone a text with a
+    said word more scores lower, as a verse's said «قل» did on the bench."""
+
+    def __init__(self, said: str, at: float, until: float) -> None:
+        self.said, self.at, self.until = set(said.split()), at, until
+
+    def likelihoods(self, start: float, end: float, texts: list[str]) -> list[float]:
+        here = start < self.until and end > self.at
+        return [sum(-3.0 + 2.0 * (here and w in self.said) for w in t.split()) for t in texts]
+
+    def continuation(self, start: float, end: float, prefix: str) -> None:
+        return None
+
+
+def test_an_unheard_first_word_is_weighed_against_the_reports_other_speech():
+    """«قل» unheard before «يا عبادي الذين», with no voice before «يا» for its length to place it. On the
+    sentence's audio alone, «يا عبادي الذين» scores higher than «قل يا عبادي الذين»; less what each scores
+    on the report's other speech (``common.elsewhere``), «قل» wins. An unsaid word before it («ثم»)
+    earns nothing on that audio, and is still left out."""
+    before, after = "قالوا كلاما كثيرا في المجلس أمس", "وبعد ذلك انتهى اللقاء في المساء"
+    heard = chanted((before, 1.0), ("يا عبادي الذين أسرفوا على أنفسهم", 1.0), (after, 1.0), (before, 1.0))
+    first = next(w for w in heard.words if w.text == "يا")
+    heard = replace(heard, voiced=tuple((w.start, w.end) for w in heard.words))
+    ear = Costly("قل يا عبادي الذين", first.start, first.start + 2.0)
+    plain = ear.likelihoods(first.start - 1.0, first.start + 1.2, ["يا عبادي الذين", "قل يا عبادي الذين"])
+    assert plain[0] > plain[1]
+    for lead, shown_ in (("قل", "قل يا عبادي"), ("ثم", "يا عبادي")):
+        text = article.from_text(f"عنوان\n\n{before}. {lead} يا عبادي الذين أسرفوا على أنفسهم. {after}.\n")
+        result = align(text, heard, ear)
+        assert " ".join(t.text for t in result.tokens if t.sentence == 2).startswith(shown_ + " ")
+
+
 def test_a_piece_of_a_sentences_first_word_split_off_across_a_breath_is_its_text_not_its_start():
     """Whisper heard «مما» as «من ما» and timed «من» on a report's opening street sound, 0.53 s before «ما»:
     the piece is the word's text (not shown off-script), and the word starts on «ما», where it is said.

@@ -67,8 +67,17 @@ def align(article: Article, transcript: Transcript, listen: Listen | None = None
     places, spare = candidates(words, sentences, heard, pauses)
     found = select(places, words, heard, spare)
     matches, claimed = edges.settle(found, words, pieces, heard, pauses, listen)
+    speech = tuple(w.start for w in transcript.words)
     tokens = article_tokens(
-        words, matches, tuple(pieces), claimed, transcript.voiced, listen, transcript.held
+        words,
+        matches,
+        tuple(pieces),
+        claimed,
+        transcript.voiced,
+        listen,
+        transcript.held,
+        speech,
+        transcript.duration,
     )
     heard_claimed = np.zeros(len(transcript.words), bool)
     heard_claimed[origin[claimed]] = True  # a number Whisper wrote is shown off-script only if none of it is

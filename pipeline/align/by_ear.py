@@ -1,14 +1,14 @@
 """align.by_ear: article sentences the text found nowhere, placed by the audio on speech no sentence holds.
 
-Whisper can mishear a short sentence so badly that too few of its words read as the article's for the text
-to find it: the bench's quote «الكلام فضة، لكن الصمت ذهب» (another speaker, on a telephone band) came back
-«قلوه بالنسبة لكي يفضلها» under music, «الكلام وقد بغلق الافنط نظهر» under street sound, «لما» batched,
-and was shown as heard or not at all. The audio still says it, and the test for that is a likelihood ratio:
-how much likelier forced decoding (``Listen.likelihoods``) finds the sentence on the passage than on the
-report's other narration (``OTHERS`` stretches of the same length). Scored on the passage alone, the
-sentence always loses to the words Whisper heard there, which beam search chose on that audio; against
-other speech it measures what the audio adds to the text's own likelihood, which is what tells a sentence
-said from a sentence that reads well anywhere (a title, a formula of recitation).
+Whisper can mishear a short sentence so badly that too few of its words read as the article's for the text to
+find it: the bench's quote «الكلام فضة، لكن الصمت ذهب» (another speaker, on a telephone band) came back «قلوه
+بالنسبة لكي يفضلها» under music, «الكلام وقد بغلق الافنط نظهر» under street sound, «لما» batched, and was
+shown as heard or not at all. The audio still says it, and the test for that is a likelihood ratio: how much
+likelier forced decoding (``Listen.likelihoods``) finds the sentence on the passage than on the report's other
+narration (``common.elsewhere``: three stretches as long). Scored on the passage alone, the sentence always
+loses to the words Whisper heard there, which beam search chose on that audio; against other speech it
+measures what the audio adds to the text's own likelihood, which is what tells a sentence said from a sentence
+that reads well anywhere (a title, a formula of recitation).
 
 A sentence is placed on a passage that lasts about as long as the sentence takes at the report's own pace
 (``PACE``) and where the ratio passes ``BAR``; each sentence and each passage is used once, the strongest
@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from ..arabic import normalize_text
 from ..data import PAUSE_BREAK, Alignment, Article, FoundByEar, Listen, Token, Transcript, Word
-from .common import ArticleWord, article_words, sentence_spans
+from .common import ArticleWord, article_words, elsewhere, sentence_spans
 from .emit import mark_source_changes
 from .find import quotes
 
@@ -42,8 +42,6 @@ ratio of e¹⁵ leaves room for the few hundred pairs a long report tries."""
 PACE = 2.0
 """How much longer or shorter than the sentence takes at the report's pace a passage may last: a passage
 much shorter cannot hold it, and one much longer holds other speech too, which the sentence would hide."""
-OTHERS = 3
-"""Stretches of the report's narration the sentence is also scored on, spread over the report."""
 MARGIN = 0.25
 """Seconds of audio taken beyond a passage's voice: a word's soft onset or decay lies outside its edges."""
 LONGEST = 25.0
@@ -84,8 +82,8 @@ def found_by_ear(
     for passage in _passages(tokens, transcript.voiced, transcript.duration):
         fits = [(s, units) for s, units in missing if _fits(units, passage, pace)]
         lo, hi = passage.heard
-        others = _others(narration, lo, hi, transcript.duration)
-        if fits and len(others) == OTHERS:
+        others = elsewhere(narration, lo, hi, transcript.duration)
+        if fits and others:
             lifts = _lifts(listen, (lo, hi), [_text(units) for _, units in fits], others)
             pairs += [
                 (x, s, units, passage) for x, (s, units) in zip(lifts, fits, strict=True) if x is not None
@@ -191,18 +189,6 @@ def _passages(
                 runs.append([a, b])
         out += [Passage(a, b, lo, hi) for a, b in runs if b - a <= LONGEST]
     return out
-
-
-def _others(narration: Sequence[float], lo: float, hi: float, duration: float) -> list[float]:
-    """Starts of ``OTHERS`` stretches of ``hi - lo`` seconds from found words' starts (``narration``),
-    spread over the report, none overlapping ``lo``–``hi``.
-
-    >>> _others([1.0, 5.0, 9.0, 13.0, 20.0, 30.0], 10.0, 12.0, 40.0)  # 9.0 runs into 10–12
-    [1.0, 5.0, 20.0]
-    """
-    length = hi - lo
-    starts = [a for a in narration if a + length <= duration and (a + length <= lo or a >= hi)]
-    return [starts[len(starts) * k // OTHERS] for k in range(OTHERS)] if len(starts) >= OTHERS else []
 
 
 def _shown(

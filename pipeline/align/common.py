@@ -3,7 +3,7 @@ found place (``Match``), when a heard word reads as an article word, and the pau
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
@@ -121,6 +121,26 @@ def sentence_spans(words: list[ArticleWord]) -> list[tuple[int, int]]:
     for i, w in enumerate(words):
         spans.setdefault(w.sentence, [i, i])[1] = i + 1
     return [(a, b) for a, b in spans.values()]
+
+
+OTHER_STRETCHES = 3
+"""Stretches of the report's other speech a text is also scored on (``elsewhere``)."""
+
+
+def elsewhere(
+    starts: Sequence[float], lo: float, hi: float, duration: float, count: int = OTHER_STRETCHES
+) -> list[float]:
+    """Starts of ``count`` stretches of ``hi - lo`` seconds from ``starts`` (of speech), spread over the
+    report, none overlapping ``lo``–``hi``; none where fewer are to be had. What a text scores on the
+    report's other speech is what the text's own wording earns it, whatever was said: what the audio
+    on ``lo``–``hi`` adds is its score there less that (``by_ear``, ``emit._listened_head``).
+
+    >>> elsewhere([1.0, 5.0, 9.0, 13.0, 20.0, 30.0], 10.0, 12.0, 40.0, 3)  # 9.0 runs into 10–12
+    [1.0, 5.0, 20.0]
+    """
+    length = hi - lo
+    fit = [a for a in starts if a + length <= duration and (a + length <= lo or a >= hi)]
+    return [fit[len(fit) * k // count] for k in range(count)] if len(fit) >= count else []
 
 
 def stem(norm: str) -> str:
