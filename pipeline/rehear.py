@@ -21,7 +21,7 @@ article's previous sentence (tried) made the quote worse (7 letters wrong) and t
 sound too (13). Only off-script tokens change here, and so do the first start and last end of each
 passage (the timing stage's voice edges) unless the hearing alone goes on past the words heard in
 context, into the voice before or after them, or its first word starts on a later onset of voice. Last,
-any word before a pause, article words included, ends where its voice does (``_ended_on_voice``).
+any word before a pause, article words included, ends where its voice does (``ended_on_voice``).
 
 Before alignment, ``unwritten`` hears the voice that the timing stage cut off a word Whisper stretched
 over a long pause, or found between two words under none (``Transcript.unwritten``): speech Whisper wrote
@@ -49,11 +49,11 @@ stage puts word edges on the voice, and a word's soft onset or decay before them
 SYLLABLE = 0.1
 """Seconds of voice a word holds at least (``_on_voice``): as the timing stage's ``SYLLABLE``."""
 TAIL = 2.5
-"""Seconds a word's end may follow its voice on (``_ended_on_voice``): the timing stage's reach for a
+"""Seconds a word's end may follow its voice on (``ended_on_voice``): the timing stage's reach for a
 drawn-out last syllable before a long pause (``timing.LONG_EXTEND``)."""
 LONG_PAUSE = 1.0
 """Seconds of pause after a word before which sound held over the bed counts as its voice
-(``_ended_on_voice``): the timing stage's ``LONG_PAUSE``."""
+(``ended_on_voice``): the timing stage's ``LONG_PAUSE``."""
 LONGEST = 25.0
 """Seconds of speech heard at once, within Whisper's 30-second window with the margins."""
 ALONE = 2.0
@@ -81,7 +81,7 @@ def rehear(
     lost its last 6 s), and its start (a sound bite's first half, in a user's report). A word heard alone
     starts where a stretch of ``voiced`` or ``held`` (voice over the bed) starts inside it, if one does
     (``_on_voice``), and any word followed by a pause ends where its stretch of voice does, now that the
-    words after it are where they were said (``_ended_on_voice``). Without ``listen`` (no model to ask),
+    words after it are where they were said (``ended_on_voice``). Without ``listen`` (no model to ask),
     the alignment is returned as it is."""
     if listen is None:
         return alignment
@@ -114,7 +114,7 @@ def rehear(
         reheard.append(Reheard(new[0].start, new[-1].end, context, alone))
         out += [*kept, *new]
     out += tokens[done:]
-    out = _ended_on_voice(out, voiced, held)
+    out = ended_on_voice(out, voiced, held)
     if reheard:
         log.info("heard %d off-script passages better on their own", len(reheard))
     return replace(alignment, tokens=tuple(out), reheard=tuple(reheard))
@@ -499,7 +499,7 @@ def _on_voice(words: list[Word], onsets: tuple[float, ...]) -> list[Word]:
     return out
 
 
-def _ended_on_voice(
+def ended_on_voice(
     tokens: list[Token], voiced: tuple[tuple[float, float], ...], held: tuple[tuple[float, float], ...]
 ) -> list[Token]:
     """``tokens``, each followed by a pause ending where the stretch of voice it ends in ends, where that
@@ -512,10 +512,10 @@ def _ended_on_voice(
     alone, ended 0.5 s before its voice). A token with no length (a piece of its neighbour) stays so.
 
     >>> tokens = [Token("قلم", 4.2, 4.4, "transcript"), Token("بعد", 5.5, 5.8, "transcript")]
-    >>> [t.end for t in _ended_on_voice(tokens, ((3.0, 4.9), (5.5, 6.0)), ())]
+    >>> [t.end for t in ended_on_voice(tokens, ((3.0, 4.9), (5.5, 6.0)), ())]
     [4.9, 5.8]
     >>> soon, held = [tokens[0], Token("بعد", 5.0, 5.3, "transcript")], ((3.0, 4.9),)
-    >>> [t.end for t in _ended_on_voice(tokens, (), held)], _ended_on_voice(soon, (), held)[0].end
+    >>> [t.end for t in ended_on_voice(tokens, (), held)], ended_on_voice(soon, (), held)[0].end
     ([4.9, 5.8], 4.4)
     """
     out = list(tokens)
