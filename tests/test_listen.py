@@ -52,6 +52,13 @@ def test_the_spoken_first_word_is_likelier_than_its_absence_or_an_unspoken_lead_
     assert said > dropped and said > lead_in
 
 
+def test_a_question_asked_again_is_answered_as_before_in_the_order_asked(ear):
+    """The ear keeps its answers for the job (the second alignment asks the first one's questions again)."""
+    first = ear.likelihoods(46.5, 50.0, ["أتاحت للبائع", "للبائع"])
+    assert ear.likelihoods(46.5, 50.0, ["للبائع", "أتاحت للبائع", "للبائع"]) == [first[1], first[0], first[1]]
+    assert first[0] != first[1]
+
+
 def test_a_dropped_first_word_is_shown_and_an_unspoken_lead_in_is_not(samples, ear):
     result = align.align(ARTICLE, heard(samples, "أتاحت"), ear)
     assert article_text(result, 46.5, 49.0).startswith("أتاحت للبائع")
