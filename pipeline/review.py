@@ -120,14 +120,19 @@ def findings(cues: list[dict], groups: list[list[dict]], document: dict) -> list
 def heard_in_context(cue: dict, reheard: list[dict]) -> str:
     """What was heard in context of the passages heard again alone (the JSON's ``reheard``) that the cue
     shows, joined: a passage can span several cues, and a cue hold the ends of two."""
-    return " … ".join(r["in_context"] for r in reheard if r["start"] < cue["end"] and r["end"] > cue["start"])
+    return " … ".join(r["in_context"] for r in _shown_by(cue, reheard))
 
 
 def heard_by_ear(cue: dict, found: list[dict]) -> str | None:
     """What Whisper heard under the sentences placed by the audio alone (the JSON's ``found_by_ear``) that
     the cue shows, joined; None where it shows none."""
-    under = [f["heard"] for f in found if f["start"] < cue["end"] and f["end"] > cue["start"]]
-    return " … ".join(h for h in under if h) if under else None
+    under = _shown_by(cue, found)
+    return " … ".join(f["heard"] for f in under if f["heard"]) if under else None
+
+
+def _shown_by(cue: dict, records: list[dict]) -> list[dict]:
+    """The ``records`` (each with a ``start`` and ``end`` in seconds) whose time the cue overlaps."""
+    return [r for r in records if r["start"] < cue["end"] and r["end"] > cue["start"]]
 
 
 def article_match(document: dict) -> tuple[bool, float | None]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from ..arabic import normalize_text
 from ..data import PAUSE_BREAK, Alignment, Article, FoundByEar, Listen, Token, Transcript, Word
-from .common import ArticleWord, article_words, elsewhere, sentence_spans
+from .common import ArticleWord, article_words, elsewhere, sentence_spans, shares
 from .emit import mark_source_changes
 from .find import quotes
 
@@ -221,10 +221,5 @@ def _shown(
 
 def _by_letters(units: Sequence[ArticleWord], start: float, end: float) -> list[Word]:
     """The units spread over ``start``–``end`` by their letters."""
-    sizes = [max(1, _letters(w.text)) for w in units]
-    total, at, out = sum(sizes), start, []
-    for w, size in zip(units, sizes, strict=True):
-        step = (end - start) * size / total
-        out.append(Word(w.text, at, at + step, 0.0))
-        at += step
-    return out
+    spans = shares([max(1, _letters(w.text)) for w in units], start, end)
+    return [Word(w.text, a, b, 0.0) for w, (a, b) in zip(units, spans, strict=True)]

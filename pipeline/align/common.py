@@ -143,6 +143,20 @@ def elsewhere(
     return [fit[len(fit) * k // count] for k in range(count)] if len(fit) >= count else []
 
 
+def shares(sizes: Sequence[int], start: float, end: float) -> list[tuple[float, float]]:
+    """``start``–``end`` cut into consecutive spans in proportion to ``sizes`` (words by their letters).
+
+    >>> shares([1, 3], 2.0, 4.0)
+    [(2.0, 2.5), (2.5, 4.0)]
+    """
+    total, at, out = sum(sizes), start, []
+    for size in sizes:
+        step = (end - start) * size / total
+        out.append((at, at + step))
+        at += step
+    return out
+
+
 def stem(norm: str) -> str:
     for prefix in PREFIXES:
         if norm.startswith(prefix) and len(norm) - len(prefix) >= 3:

@@ -21,6 +21,7 @@ from .common import (
     elsewhere,
     joins_better,
     looks_like,
+    shares,
 )
 
 MAX_SKIPPED_INSIDE = 2
@@ -482,15 +483,13 @@ def _spread(
 ) -> list[Token]:
     """Tokens for article words sharing ``start``–``end`` by their length; the first carries what it was
     heard as (``lead``), the rest were not heard."""
-    total = sum(len(words[a].norm) for a in members)
-    out, now = [], start
-    for a in members:
-        w = words[a]
-        span = (end - start) * len(w.norm) / total
+    out = []
+    for a, (at, until) in zip(
+        members, shares([len(words[a].norm) for a in members], start, end), strict=True
+    ):
         heard = lead if a == members[0] else None
         probability, text = (heard.probability, heard.text) if heard else (None, None)
-        out.append(_article_token(w, round(now, 3), round(now + span, 3), probability, text))
-        now += span
+        out.append(_article_token(words[a], round(at, 3), round(until, 3), probability, text))
     return out
 
 
