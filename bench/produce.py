@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.cases import RATE, SHARED, manifest
+from bench.cases import RATE, SHARED, manifest, voice_rms
 
 MUSIC_DB = 10.0
 STREET_DB = 12.0
@@ -53,15 +53,6 @@ def decode(path: Path) -> np.ndarray:
         capture_output=True,
     ).stdout
     return np.frombuffer(raw, np.float32).astype(np.float64)
-
-
-def voice_rms(voice: np.ndarray) -> float:
-    """RMS over the frames where the voice speaks (within 30 dB of its loudest), as a level meter reads it."""
-    hop = RATE // 100
-    frames = voice[: len(voice) // hop * hop].reshape(-1, hop)
-    power = np.square(frames).mean(axis=1)
-    loud = power > power.max() * 10 ** (-30 / 10)
-    return float(np.sqrt(power[loud].mean()))
 
 
 def _tone(freq: float, seconds: float, harmonics: int, rng: np.random.Generator) -> np.ndarray:
