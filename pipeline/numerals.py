@@ -364,10 +364,16 @@ SPELLED = {
         "طس": "طا سين",
         "عسق": "عين سين قاف",
         "حم": "حا ميم",
+        "يس": "يا سين",
+        "طه": "طا ها",
+        "ص": "صاد",
+        "ق": "قاف",
+        "ن": "نون",
     }.items()
 }
-"""Letters that open suras, said by their names: a reciter says «كهيعص» «كاف ها يا عين صاد», and Whisper
-writes the names («كيف هيا عين صاد»), which matched nothing of the verse as written. «الم» is also «ألم»
+"""The fourteen openings of suras made of letters, said by their names: a reciter says «كهيعص» «كاف ها يا عين
+صاد», and Whisper writes the names («كيف هيا عين صاد»), which matched nothing of the verse as written. The
+table held nine at first: a held-out case's «يس», recited «يا سين», was shown as heard. «الم» is also «ألم»
 (pain; did not): a transcript that says «ألم» reads it as written (``choose``: the written word is
 present), one that says only «ألف» (a thousand) by its letters' names. Left out at first for that reason,
 the held-out case's «الم», written «ألف لا من», was matched by the unsaid «ثم تلا:» before it instead."""
