@@ -149,3 +149,29 @@ def test_an_unsaid_sentence_is_not_found_by_ear_on_a_sound_bite(samples, ear):
     assert article_text(before, 54.0, 58.5) == "«ليس لك أن تتعدى على القوانين»."
     assert align.found_by_ear(more, before, transcript, ear) == before
     assert {t.source for t in before.tokens if 24.0 <= t.start < 27.5} == {"transcript"}
+
+
+def test_a_quote_right_after_other_unclaimed_speech_is_found_by_ear_on_its_own_voice(samples, ear):
+    """The market sentence is not in the article, so its speech is unclaimed, and Whisper ran its last
+    word on to 0.5 s before the quote, which was heard as other words: the quote is placed on its own
+    voice, not on both (where it was too short to fit, or would take the sentence's voice), and without its
+    unsaid attribution «وقال مسؤول في البلدية:»."""
+    text = (DEMO / "report.md").read_text()
+    market = "أما في الأسواق، فقد أتاحت للبائع المتجول أن يكون جاذباً للمواطن الأقل دخلاً. "
+    fewer = article.from_text(text.replace(market, ""))
+    transcript = with_clips(samples, {2: TRUTH[2]["text"], 5: "قلوه بالنسبة كيف يفضلها حين الغناء"})
+    last = max(k for k, w in enumerate(transcript.words) if w.start < TRUTH[4]["end"])
+    words = list(transcript.words)
+    words[last] = replace(words[last], end=TRUTH[5]["start"] - 0.5)
+    transcript = replace(transcript, words=tuple(words))
+    before = align.align(fewer, transcript, ear)
+    assert article_text(before, 47.0, 58.5) == ""
+    after = align.found_by_ear(fewer, before, transcript, ear)
+    assert article_text(after, 47.0, 58.5) == "«ليس لك أن تتعدى على القوانين»."
+    shown = [t for t in after.tokens if t.source == "article" and t.start >= 47.0]
+    assert abs(shown[0].start - TRUTH[5]["start"]) < 0.15 and abs(shown[-1].end - TRUTH[5]["end"]) < 0.15
+
+    def market(alignment):
+        return [(t.text, t.start, t.end, t.source) for t in alignment.tokens if 47.0 <= t.start < 54.4]
+
+    assert market(after) == market(before) and {source for *_, source in market(after)} == {"transcript"}
