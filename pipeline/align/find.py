@@ -110,11 +110,13 @@ def _places(
 
 
 def quotes(words: list[ArticleWord], a0: int, a1: int) -> list[tuple[int, int]]:
-    """The spans of article words quoted («…», “…”) inside sentence ``a0``–``a1``, of two words or more,
-    when the sentence has words outside them.
+    """The spans of article words quoted («…», “…”, or from a colon to the end) inside sentence
+    ``a0``–``a1``, of two words or more, when the sentence has words outside them.
 
     A sentence that quotes a speaker is often not said whole: the report plays the speaker saying the
     quote, and nobody says the attribution («وفي الجلسة الأولى، سأل أحد الحضور: «من اخترع هذه الآلة؟»»).
+    Arabic copy often quotes without marks, after a colon, to the sentence's end («وقرأ أحد الطلاب: إلا
+    الذين آمنوا…»): that is a quote too.
     Six unspoken words cost the whole sentence more than four misheard ones («من اختى اهذه الالاء») earn,
     and it was not found at all; the quote alone is. Where the sentence was found whole somewhere, the
     quote's places alone are kept apart, granted only if the sentence keeps none of its own (``select``),
@@ -132,6 +134,11 @@ def quotes(words: list[ArticleWord], a0: int, a1: int) -> list[tuple[int, int]]:
             start = None
     if start is not None:  # closed in a later sentence
         spans.append((start, a1))
+    spans += [
+        (a + 1, a1)
+        for a in range(a0, a1 - 1)
+        if words[a].text.endswith(":") and not words[a + 1].text.startswith(OPENING_QUOTES)
+    ]
     return [
         (q0, q1)
         for q0, q1 in spans
