@@ -10,10 +10,12 @@ loses to the words Whisper heard there, which beam search chose on that audio; a
 measures what the audio adds to the text's own likelihood, which is what tells a sentence said from a sentence
 that reads well anywhere (a title, a formula of recitation).
 
-A sentence is placed on a passage that lasts about as long as the sentence takes at the pace of one of the
-report's speakers (``PACE``) and where the ratio passes ``BAR``; each sentence is used once and no two on the
-same speech, the strongest pairs first. A passage is the unclaimed speech between two pauses of
-``PAUSE_BREAK``, or a part of it that begins or ends it at a breath group's pause. Its words are timed by
+A sentence is placed on a passage that lasts about as long as the sentence takes at the report's pace
+(``PACE``) and where the ratio passes ``BAR``; each sentence is used once and no two on the same speech, the
+strongest pairs first. A passage is the unclaimed speech between two pauses of ``PAUSE_BREAK``. Quoted
+speech is said by someone else, at a pace of their own, and often right after another's sound bite: a quote
+may last as long as it takes at any found sentence's pace, and lie on a part of a passage that begins or
+ends it at a breath group's pause (``EDGE_PAUSE``). Its words are timed by
 Whisper's cross-attention on the passage (``Listen.timed``), its first start and last end on the passage's
 voice.
 """
@@ -28,7 +30,7 @@ from dataclasses import dataclass, replace
 
 from ..arabic import normalize_text
 from ..data import PAUSE_BREAK, Alignment, Article, FoundByEar, Listen, Token, Transcript, Word
-from .common import EDGE_PAUSE, ArticleWord, article_words, elsewhere, sentence_spans, shares
+from .common import EDGE_PAUSE, OPENING_QUOTES, ArticleWord, article_words, elsewhere, sentence_spans, shares
 from .emit import mark_source_changes
 from .find import quotes
 
@@ -59,6 +61,8 @@ class Passage:
     end: float
     lo: float
     hi: float
+    whole: bool = True
+    """All the unclaimed speech between its pauses of ``PAUSE_BREAK``, not a part of it."""
 
     @property
     def heard(self) -> tuple[float, float]:
@@ -75,14 +79,19 @@ def found_by_ear(
     measure the report's pace or narration on), the alignment is returned as it is."""
     tokens = list(alignment.tokens)
     found = {t.sentence for t in tokens if t.source == "article"}
-    missing = [(s, units) for s, units in _readings(article_words(article)) if s not in found]
+    missing = [reading for reading in _readings(article_words(article)) if reading[0] not in found]
     if listen is None or not missing or not found:
         return alignment
-    paces = _paces(tokens)
+    pace, paces = _pace(tokens), _paces(tokens)
     narration = sorted(t.start for t in tokens if t.source == "article")
     pairs: list[tuple[float, int, list[ArticleWord], Passage]] = []
     for passage in _passages(tokens, transcript.voiced, transcript.duration):
-        fits = [(s, units) for s, units in missing if _fits(_letters(_text(units)), passage, paces)]
+        fits = [
+            (s, units)
+            for s, units, quoted in missing
+            if (quoted or passage.whole)
+            and _fits(_letters(_text(units)), passage, paces if quoted else (pace, pace))
+        ]
         lo, hi = passage.heard
         others = elsewhere(narration, lo, hi, transcript.duration)
         if fits and others:
@@ -136,13 +145,16 @@ def _overlap(one: Passage, other: Passage) -> bool:
     return one.start < other.end and other.start < one.end
 
 
-def _readings(words: list[ArticleWord]) -> list[tuple[int, list[ArticleWord]]]:
+def _readings(words: list[ArticleWord]) -> list[tuple[int, list[ArticleWord], bool]]:
     """Each sentence's written units (a number said as several words is one), and those of each quote in
-    it that may be said alone (``find.quotes``: a report plays the speaker, nobody says the attribution)."""
+    it that may be said alone (``find.quotes``: a report plays the speaker, nobody says the attribution);
+    and whether the reading is quoted speech (a quote, or a sentence that opens quoting)."""
     out = []
     for sentence, (a0, a1) in enumerate(sentence_spans(words)):
+        quoted = words[a0].text.startswith(OPENING_QUOTES)
         for q0, q1 in [(a0, a1), *quotes(words, a0, a1)]:
-            out.append((sentence, [words[a] for a in range(q0, q1) if words[a].head == a]))
+            out.append((sentence, [words[a] for a in range(q0, q1) if words[a].head == a], quoted))
+            quoted = True
     return out
 
 
@@ -183,14 +195,22 @@ def _said(tokens: Sequence[Token]) -> list[list[Token]]:
     return [run for run in runs if run[0].source == "article"]
 
 
+def _pace(tokens: Sequence[Token]) -> float:
+    """Letters a second of the found sentences, each run of a sentence's words from its first word's start
+    to its last one's end (a sentence said twice is two runs): the narrator's, in most reports."""
+    said = _said(tokens)
+    letters = sum(_letters(t.text) for run in said for t in run)
+    return letters / max(sum(run[-1].end - run[0].start for run in said), 1e-3)
+
+
 def _paces(tokens: Sequence[Token]) -> tuple[float, float]:
     """The slowest and the fastest pace, in letters a second, of the found sentences' runs of two words or
-    more, each from its first word's start to its last one's end (a sentence said twice is two runs).
+    more: where quoted speech may lie, said by someone other than the narrator.
 
-    A report's speakers keep paces of their own: a reciter drew out a 157 s verse at 1.9 letters a second,
-    and the Common Voice quotes around it ran at 6 to 9. At the whole report's pace (2.3), a quote of 21
-    letters was to last 4.6 to 18 s; its own voice lasted 2.6 s, and it was placed on that and the 3.7 s of
-    another speaker's verse before it."""
+    A report's speakers keep paces of their own: a reciter drew out a 157 s verse at 1.87 letters a second,
+    and a Common Voice quote ran at 8.57. At the whole report's pace (2.31), a quote of 21 letters was to
+    last 4.6 to 18 s; its own voice lasted 2.6 s, and it was placed on that and the 3.7 s of another
+    speaker's verse before it."""
     said = [run for run in _said(tokens) if len(run) > 1] or _said(tokens)
     paces = [sum(_letters(t.text) for t in run) / max(run[-1].end - run[0].start, 1e-3) for run in said]
     return min(paces), max(paces)
@@ -237,7 +257,7 @@ def _passages(
             ):
                 room = (run[i - 1][1] if i else lo, run[j][0] if j < k else hi)
                 if run[j - 1][1] - run[i][0] <= LONGEST:
-                    out.append(Passage(run[i][0], run[j - 1][1], *room))
+                    out.append(Passage(run[i][0], run[j - 1][1], *room, whole=(i, j) == (0, k)))
     return out
 
 
