@@ -15,9 +15,8 @@ A sentence is placed on a passage that lasts about as long as the sentence takes
 strongest pairs first. A passage is the unclaimed speech between two pauses of ``PAUSE_BREAK``. Quoted
 speech is said by someone else, at a pace of their own, and often right after another's sound bite: a quote
 may last as long as it takes at any found sentence's pace, and lie on a part of a passage that begins or
-ends it at a breath group's pause (``EDGE_PAUSE``). Its words are timed by
-Whisper's cross-attention on the passage (``Listen.timed``), its first start and last end on the passage's
-voice.
+ends it at a breath group's pause (``EDGE_PAUSE``). Its words are timed by Whisper's cross-attention on the
+passage (``Listen.timed``), its first start and last end on the passage's voice.
 """
 
 from __future__ import annotations
@@ -149,12 +148,14 @@ def _readings(words: list[ArticleWord]) -> list[tuple[int, list[ArticleWord], bo
     """Each sentence's written units (a number said as several words is one), and those of each quote in
     it that may be said alone (``find.quotes``: a report plays the speaker, nobody says the attribution);
     and whether the reading is quoted speech (a quote, or a sentence that opens quoting)."""
+
+    def units(q0: int, q1: int) -> list[ArticleWord]:
+        return [words[a] for a in range(q0, q1) if words[a].head == a]
+
     out = []
     for sentence, (a0, a1) in enumerate(sentence_spans(words)):
-        quoted = words[a0].text.startswith(OPENING_QUOTES)
-        for q0, q1 in [(a0, a1), *quotes(words, a0, a1)]:
-            out.append((sentence, [words[a] for a in range(q0, q1) if words[a].head == a], quoted))
-            quoted = True
+        out.append((sentence, units(a0, a1), words[a0].text.startswith(OPENING_QUOTES)))
+        out += [(sentence, units(q0, q1), True) for q0, q1 in quotes(words, a0, a1)]
     return out
 
 
