@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from dataclasses import replace
 
 import numpy as np
 
@@ -44,7 +45,7 @@ from ..data import Alignment, Article, Listen, Transcript
 from . import edges
 from .by_ear import found_by_ear
 from .common import ArticleWord, Match, article_words, sentence_spans, texts
-from .emit import article_tokens, mark_source_changes, offscript_tokens
+from .emit import article_tokens, mark_source_changes, offscript_tokens, unlooped
 from .find import candidates, select
 
 __all__ = ["ArticleWord", "Match", "align", "article_words", "found_by_ear"]
@@ -60,6 +61,7 @@ def align(article: Article, transcript: Transcript, listen: Listen | None = None
     first words of a found sentence that Whisper did not write down were said, and what its unheard last
     words are; without it, the length of the voice beside the sentence alone decides.
     """
+    transcript = replace(transcript, words=unlooped(transcript.words))
     pieces, heard, origin = numerals.heard_words(transcript.words, numerals.vocabulary(texts(article)))
     words = article_words(article, set(heard))
     pauses = np.array([b.start - a.end for a, b in itertools.pairwise(pieces)] + [0.0])
