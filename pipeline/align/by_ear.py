@@ -244,36 +244,29 @@ def _passages(
     for lo, hi in zip(bounds[::2], bounds[1::2], strict=True):
         pieces = [(max(a, lo), min(b, hi)) for a, b in voiced if max(a, lo) < min(b, hi)]
         pieces += [(t.start, t.end) for t in tokens if t.source != "article" and lo <= t.start < hi]
-        groups = _joined([[a, b] for a, b in sorted(pieces)], EDGE_PAUSE)
-        runs: list[list[list[float]]] = []
-        for group in groups:
-            if runs and group[0] - runs[-1][-1][1] < PAUSE_BREAK:
-                runs[-1].append(group)
-            else:
-                runs.append([group])
-        for run in runs:
+        groups = _joined(sorted(pieces), EDGE_PAUSE)  # breath groups, and the runs they make
+        for a, b in _joined(groups, PAUSE_BREAK):
+            run = [g for g in groups if a <= g[0] and g[1] <= b]
             k = len(run)
-            for i, j in dict.fromkeys(
-                [(0, k), *((i, k) for i in range(1, k)), *((0, j) for j in range(1, k))]
-            ):
+            for i, j in [(0, k), *((i, k) for i in range(1, k)), *((0, j) for j in range(1, k))]:
                 room = (run[i - 1][1] if i else lo, run[j][0] if j < k else hi)
                 if run[j - 1][1] - run[i][0] <= LONGEST:
                     out.append(Passage(run[i][0], run[j - 1][1], *room, whole=(i, j) == (0, k)))
     return out
 
 
-def _joined(spans: list[list[float]], pause: float) -> list[list[float]]:
+def _joined(spans: Sequence[tuple[float, float]], pause: float) -> list[tuple[float, float]]:
     """``spans`` (sorted) with those less than ``pause`` apart joined.
 
-    >>> _joined([[0.0, 1.0], [1.2, 2.0], [2.5, 3.0]], 0.35)
-    [[0.0, 2.0], [2.5, 3.0]]
+    >>> _joined([(0.0, 1.0), (1.2, 2.0), (2.5, 3.0)], 0.35)
+    [(0.0, 2.0), (2.5, 3.0)]
     """
-    out: list[list[float]] = []
+    out: list[tuple[float, float]] = []
     for a, b in spans:
         if out and a - out[-1][1] < pause:
-            out[-1][1] = max(out[-1][1], b)
+            out[-1] = (out[-1][0], max(out[-1][1], b))
         else:
-            out.append([a, b])
+            out.append((a, b))
     return out
 
 
