@@ -175,3 +175,37 @@ def test_a_quote_right_after_other_unclaimed_speech_is_found_by_ear_on_its_own_v
         return [(t.text, t.start, t.end, t.source) for t in alignment.tokens if 47.0 <= t.start < 54.4]
 
     assert market(after) == market(before) and {source for *_, source in market(after)} == {"transcript"}
+
+
+RUN = ("وألمانيا", "وروسيا", "فوزا")
+"""Three words inside the sport sentence, after «البرازيل», as the truth writes them: more than
+``emit.MAX_SKIPPED_INSIDE``."""
+
+
+def test_a_run_of_words_dropped_inside_a_sentence_is_heard_where_it_is_said(samples, ear):
+    transcript = heard(samples, *RUN)
+    sport = (28.5, 46.5)
+    assert "البرازيل في مقابلاتهم" in article_text(align.align(ARTICLE, transcript), *sport)
+    result = align.align(ARTICLE, transcript, ear)
+    assert "البرازيل وألمانيا وروسيا فوزاً في مقابلاتهم" in article_text(result, *sport)
+    truth = dict(zip(TRUTH[3]["text"].split(), TRUTH[3]["words"], strict=False))
+    for said, text in zip(RUN, ("وألمانيا", "وروسيا", "فوزاً"), strict=True):
+        shown = next(t for t in result.tokens if t.text == text)
+        assert (
+            shown.heard is None and abs(shown.start - truth[said][0]) < 0.65
+        )  # «فوزاً» at the pause before it
+
+
+@pytest.mark.parametrize(
+    ("after", "where"),
+    [("البرازيل", "inside a breath group"), ("العالم،", "at the comma's pause")],
+)
+def test_a_clause_the_narrator_left_out_is_not_heard_inside_the_sentence(samples, ear, after, where):
+    """The article holds a clause the narrator did not say: it is not shown, wherever it falls."""
+    clause = "بحسب ما أفادت مصادر مطلعة"
+    longer = article.from_text(
+        (DEMO / "report.md").read_text().replace(f" {after} ", f" {after} {clause} ", 1)
+    )
+    assert clause in " ".join(p.text for p in longer.paragraphs)
+    shown = article_text(align.align(longer, heard(samples), ear), 28.5, 46.5)
+    assert "أفادت" not in shown and "مقابلاتهم" in shown and "ستنطلق" in shown

@@ -18,8 +18,9 @@ How it works, in four passes, each about linear in the sizes of article and tran
    split off an edge word («من» of «مما») is taken in.
 4. **Emit** (``emit``) tokens: each spoken article word with its own spelling and punctuation and the time of
    the word it was heard as (with the unmatched words that belong to it); article words the narrator
-   skipped at a sentence's edges, or in runs of more than ``MAX_SKIPPED_INSIDE``, are left out; transcript
-   words no sentence claimed become off-script tokens, shown as heard.
+   skipped at a sentence's edges are left out, and so are runs of more than ``MAX_SKIPPED_INSIDE`` inside
+   it, unless the listener hears them there (``inside``); transcript words no sentence claimed become
+   off-script tokens, shown as heard.
 
 ``common`` holds what the passes share: the article as matching words (``ArticleWord``), a sentence's place
 (``Match``), when a heard word reads as an article word, and the pauses that part speech.
@@ -27,7 +28,8 @@ How it works, in four passes, each about linear in the sizes of article and tran
 Given a ``Listen`` (the transcribe stage's model, ``listen.py``), the aligner also asks Whisper about a
 found sentence's edges: whether its unheard first words were said (forced decoding), what its unheard
 last words are (decoding led by the words before them), and whether weak last words found beyond a long
-pause were said in that pause instead. Last, after the rehear stage, ``found_by_ear`` (``by_ear``) asks it
+pause were said in that pause instead; and whether a run of its words unheard between two heard ones was
+said there. Last, after the rehear stage, ``found_by_ear`` (``by_ear``) asks it
 whether a sentence found nowhere is said on a passage of unclaimed speech: far likelier there than on the
 report's other narration.
 """
@@ -58,8 +60,9 @@ def align(article: Article, transcript: Transcript, listen: Listen | None = None
     speech no sentence holds, as tokens of the transcript's text.
 
     ``listen`` (``listen.listener``: the transcribe stage's model), when given, is also asked whether the
-    first words of a found sentence that Whisper did not write down were said, and what its unheard last
-    words are; without it, the length of the voice beside the sentence alone decides.
+    first words of a found sentence that Whisper did not write down were said, what its unheard last
+    words are, and whether more than two words unheard inside it were said; without it, the length of the
+    voice beside the sentence alone decides its edges, and such runs inside it are left out.
     """
     transcript = replace(transcript, words=unlooped(transcript.words))
     pieces, heard, origin = numerals.heard_words(transcript.words, numerals.vocabulary(texts(article)))

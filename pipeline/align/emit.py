@@ -23,9 +23,11 @@ from .common import (
     looks_like,
     shares,
 )
+from .inside import said_inside
 
 MAX_SKIPPED_INSIDE = 2
-"""Unheard article words inside a spoken sentence that are still shown (Whisper drops short words)."""
+"""Unheard article words inside a spoken sentence that are still shown (Whisper drops short words); a longer
+run is shown only where the listener hears it (``inside.said_inside``)."""
 
 
 LOOP = 3
@@ -95,18 +97,25 @@ def article_tokens(
         pos = dict(match.pairs)
         first, last = match.pairs[0][0], match.pairs[-1][0]
         shown: list[tuple[int, int | None]] = []
+        placed: dict[int, tuple[float, float]] = {}
         run: list[int] = []
         for a in range(first, last + 1):
             if a in pos:
                 if len(run) <= MAX_SKIPPED_INSIDE:
                     shown += [(r, None) for r in run]
+                elif listen:
+                    b = shown[-1][0]
+                    spans = said_inside(words, run, (b, heard[pos[b]]), (a, heard[pos[a]]), listen, around)
+                    shown += [(r, None) for r in run if r in spans]
+                    placed.update(spans)
                 run = []
                 shown.append((a, pos[a]))
             else:
                 run.append(a)
         shown = _fused_edges(words, shown, heard, match.span)
         last = shown[-1][0]
-        timed = _timed(words, shown, heard, match.last + 1)
+        plain = [(a, t) for a, t in shown if a not in placed]
+        timed = _placed(_timed(words, plain, heard, match.last + 1), shown, placed, words, heard)
         if match.first < match.pairs[0][1] and _said_on(heard, match.pairs[0][1]):
             timed[0] = replace(timed[0], start=heard[match.first].start)
         heads = [words[a].head for a, _ in shown]
@@ -566,6 +575,38 @@ def _timed(
     out: list[Token] = []
     for (t, members), start, end in zip(groups, starts, ends, strict=True):
         out += _spread(words, members, start, end, heard[t])
+    return out
+
+
+def _placed(
+    timed: list[Token],
+    shown: list[tuple[int, int | None]],
+    placed: dict[int, tuple[float, float]],
+    words: list[ArticleWord],
+    heard: tuple[Word, ...],
+) -> list[Token]:
+    """``timed`` (the tokens of ``shown``'s words but those ``placed``) with the words the listener placed
+    inside the sentence (``inside.said_inside``) put in at their places, with what was heard there, and the
+    words around them kept off those places."""
+    if not placed:
+        return timed
+    out: list[Token] = []
+    rest = iter(timed)
+    paired = {t for _, t in shown}
+    for k, (a, _) in enumerate(shown):
+        if a not in placed:
+            token = next(rest)
+            if k and shown[k - 1][0] in placed:
+                token = replace(token, start=min(max(token.start, out[-1].end), token.end))
+            out.append(token)
+            continue
+        start, end = (round(x, 3) for x in placed[a])
+        there = [
+            h.text for t, h in enumerate(heard) if t not in paired and start <= (h.start + h.end) / 2 < end
+        ]
+        if out and out[-1].end > start:
+            out[-1] = replace(out[-1], end=max(out[-1].start, start))
+        out.append(_article_token(words[a], start, end, None, " ".join(there) or None))
     return out
 
 
