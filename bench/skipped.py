@@ -1,0 +1,127 @@
+"""Skipped-clause bench: article clauses the narrator never says; how many of their words the subtitles show.
+
+    python bench/skipped.py --cached                  # every case, a clause after each sentence's middle word
+    python bench/skipped.py --cached --at comma long  # after each sentence's first comma instead
+
+A report's narration is an edit of its article: whole clauses of the page are not read out. The accuracy
+bench's truth cannot see them, as its articles hold only what is said (and whole paragraphs nobody says). Each
+sentence of a case's article (``--at mid``: of six words or more) gets one of ``CLAUSES`` inserted, none of
+whose words is said anywhere in the bench, and the report is subtitled against that article. Every word of an
+inserted clause shown is a wrong word on screen. It prints, per case, the clauses inserted, the words of them
+shown, each shown word with its time and what was heard there, and how much the audio raised each run of
+unheard words inside a sentence that the aligner listened for (``align.inside``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.accuracy import ALL_CASES, CachedTranscriber, case_files
+from pipeline import acquire, cues, job
+from pipeline.arabic import normalize_text
+from pipeline.article import from_markdown
+from pipeline.transcribe import DecodeConfig, ModelConfig, Transcriber
+
+CLAUSES = (
+    "بحسب ما أفادت مصادر مطلعة",
+    "في وقت سابق من مساء أمس",
+    "وفق بيان رسمي صدر لاحقا",
+    "على حد تعبير عدد من المراقبين",
+    "كما أكدت وكالات الأنباء المحلية",
+    "خلال مؤتمر صحفي عقده ظهرا",
+    "بعد مشاورات مطولة",
+    "في ظل ظروف استثنائية صعبة",
+)
+"""News-copy clauses of 3 to 6 words, in turn."""
+
+
+def with_clauses(markdown: str, at: str) -> tuple[str, list[str]]:
+    """``markdown`` with a clause inserted into each sentence (``at``: after its middle word, or after its
+    first comma), and the clauses inserted."""
+    lines, inserted = [], []
+    for line in markdown.splitlines():
+        if not line.strip() or line.startswith("#"):
+            lines.append(line)
+            continue
+        sentences = []
+        for sentence in re.split(r"(?<=[.!؟?])\s+", line):
+            words = sentence.split()
+            if at == "mid":
+                cut = len(words) // 2 if len(words) >= 6 else None
+            else:
+                cut = next((k + 1 for k, w in enumerate(words[:-2]) if w.endswith("،")), None)
+            if cut:
+                clause = CLAUSES[len(inserted) % len(CLAUSES)]
+                inserted.append(clause)
+                words = [*words[:cut], *clause.split(), *words[cut:]]
+            sentences.append(" ".join(words))
+        lines.append(" ".join(sentences))
+    return "\n".join(lines), inserted
+
+
+class Listened(logging.Handler):
+    """Keeps what ``align.inside`` decided on each run of unheard words it listened for."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+LISTENED = Listened()
+logging.getLogger("pipeline.align.inside").addHandler(LISTENED)
+logging.getLogger("pipeline.align.inside").setLevel(logging.DEBUG)
+
+
+def evaluate(name: str, transcriber: Transcriber, at: str) -> dict:
+    media, article_path, _ = case_files(name)
+    original = article_path.read_text()
+    text, inserted = with_clauses(original, at)
+    source = replace(acquire.local(media, article_path), article=from_markdown(text, str(article_path)))
+    LISTENED.lines.clear()
+    done = job.process(source, transcriber, cues.Rules(), job.StageTimer())
+    said = set(normalize_text(original).split())
+    unsaid = {w for clause in inserted for w in clause.split() if normalize_text(w) not in said}
+    shown = [t for t in done.alignment.tokens if t.source == "article" and t.text in unsaid]
+    return {
+        "case": name,
+        "clauses": len(inserted),
+        "words": sum(len(c.split()) for c in inserted),
+        "shown": len(shown),
+        "shown_words": [f"{t.start:.2f}–{t.end:.2f} {t.text} (heard {t.heard or '-'})" for t in shown],
+        "listened_inside": list(dict.fromkeys(LISTENED.lines)),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("cases", nargs="*", default=ALL_CASES, help="default: every case and variant")
+    parser.add_argument("--at", choices=["mid", "comma"], default="mid")
+    parser.add_argument("--batch-size", type=int, default=1)
+    parser.add_argument("--cached", action="store_true", help="reuse raw transcripts of earlier runs")
+    args = parser.parse_args()
+    kind = CachedTranscriber if args.cached else Transcriber
+    transcriber = kind(ModelConfig(model="base"), DecodeConfig(batch_size=args.batch_size))
+    total = [0, 0]
+    for name in args.cases:
+        result = evaluate(name, transcriber, args.at)
+        total = [total[0] + result["words"], total[1] + result["shown"]]
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    print(json.dumps({"inserted_words": total[0], "shown": total[1]}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
