@@ -78,17 +78,12 @@ class Listened(logging.Handler):
         self.lines.append(record.getMessage())
 
 
-LISTENED = Listened()
-logging.getLogger("pipeline.align.inside").addHandler(LISTENED)
-logging.getLogger("pipeline.align.inside").setLevel(logging.DEBUG)
-
-
-def evaluate(name: str, transcriber: Transcriber, at: str) -> dict:
+def evaluate(name: str, transcriber: Transcriber, at: str, listened: Listened) -> dict:
     media, article_path, _ = case_files(name)
     original = article_path.read_text()
     text, inserted = with_clauses(original, at)
     source = replace(acquire.local(media, article_path), article=from_markdown(text, str(article_path)))
-    LISTENED.lines.clear()
+    listened.lines.clear()
     done = job.process(source, transcriber, cues.Rules(), job.StageTimer())
     said = set(normalize_text(original).split())
     unsaid = {w for clause in inserted for w in clause.split() if normalize_text(w) not in said}
@@ -99,7 +94,7 @@ def evaluate(name: str, transcriber: Transcriber, at: str) -> dict:
         "words": sum(len(c.split()) for c in inserted),
         "shown": len(shown),
         "shown_words": [f"{t.start:.2f}–{t.end:.2f} {t.text} (heard {t.heard or '-'})" for t in shown],
-        "listened_inside": list(dict.fromkeys(LISTENED.lines)),
+        "listened_inside": list(dict.fromkeys(listened.lines)),
     }
 
 
@@ -114,9 +109,12 @@ def main() -> int:
     args = parser.parse_args()
     kind = CachedTranscriber if args.cached else Transcriber
     transcriber = kind(ModelConfig(model="base"), DecodeConfig(batch_size=args.batch_size))
+    listened = Listened()
+    logging.getLogger("pipeline.align.inside").addHandler(listened)
+    logging.getLogger("pipeline.align.inside").setLevel(logging.DEBUG)
     total = [0, 0]
     for name in args.cases:
-        result = evaluate(name, transcriber, args.at)
+        result = evaluate(name, transcriber, args.at, listened)
         total = [total[0] + result["words"], total[1] + result["shown"]]
         print(json.dumps(result, ensure_ascii=False), flush=True)
     print(json.dumps({"inserted_words": total[0], "shown": total[1]}), flush=True)

@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 
 from .. import numerals
 from ..arabic import READS_AS
-from ..data import Article, Break
+from ..data import Article, Break, Listen
 
 EDGE_PAUSE = 0.35
 """Seconds of pause that close a breath group: narrators pause between sentences, seldom inside a phrase."""
@@ -141,6 +141,19 @@ def elsewhere(
     length = hi - lo
     fit = [a for a in starts if a + length <= duration and (a + length <= lo or a >= hi)]
     return [fit[len(fit) * k // count] for k in range(count)] if len(fit) >= count else []
+
+
+def raised(
+    listen: Listen, start: float, end: float, texts: list[str], others: Sequence[float]
+) -> list[float] | None:
+    """How many nats likelier each of ``texts`` is on ``start``–``end`` than on the likeliest of the
+    stretches as long from ``others`` (``elsewhere``; its score itself where there are none); None where
+    ``listen`` cannot tell. The measure ``emit._listened_head`` and ``inside.said_inside`` choose by."""
+    here = listen.likelihoods(start, end, texts)
+    there = [listen.likelihoods(a, a + end - start, texts) for a in others]
+    if here is None or any(t is None for t in there):
+        return None
+    return [score - max((t[k] for t in there if t is not None), default=0.0) for k, score in enumerate(here)]
 
 
 def shares(sizes: Sequence[int], start: float, end: float) -> list[tuple[float, float]]:

@@ -21,6 +21,7 @@ from .common import (
     elsewhere,
     joins_better,
     looks_like,
+    raised,
     shares,
 )
 from .inside import said_inside
@@ -390,14 +391,10 @@ def _listened_head(
     end = max(t.end for t, h in zip(timed, heads, strict=True) if h in known)
     then = [words[a].text for a in known]
     texts = [" ".join([words[a].text for a in sorted(before[:k])] + then) for k in range(len(before) + 1)]
-    scores = listen.likelihoods(start, end, texts)
-    others = [listen.likelihoods(a, a + end - start, texts) for a in around(start, end)]
-    if scores is None or any(o is None for o in others):
+    lifts = raised(listen, start, end, texts, around(start, end))
+    if lifts is None:
         return None
-    raised = [
-        score - max((o[k] for o in others if o is not None), default=0.0) for k, score in enumerate(scores)
-    ]
-    count = max(range(len(texts)), key=lambda k: (raised[k], -k))
+    count = max(range(len(texts)), key=lambda k: (lifts[k], -k))
     return sorted(before[:count]), voice[0]
 
 

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 
 from ..data import Listen, Word
-from .common import MAX_EDGE_WORDS, ArticleWord, shares
+from .common import MAX_EDGE_WORDS, ArticleWord, raised, shares
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +58,12 @@ def said_inside(
     edge = range(1, min(len(units), MAX_EDGE_WORDS + 1))
     options = [units, *(units[:k] for k in edge), *(units[-k:] for k in edge)]
     texts = [" ".join(words[a].text for a in [a0, *said, a1]) for said in [[], *options]]
-    here = listen.likelihoods(start, end, texts)
-    others = [listen.likelihoods(a, a + end - start, texts) for a in around(start, end)]
-    if here is None or not others or any(o is None for o in others):
+    others = around(start, end)
+    lifts = raised(listen, start, end, texts, others) if others else None
+    if lifts is None:
         return {}
-    raised = [score - max(o[k] for o in others if o is not None) for k, score in enumerate(here)]
-    best = max(range(1, len(texts)), key=lambda k: (raised[k], -len(options[k - 1])))
-    said, lift = options[best - 1], raised[best] - raised[0]
+    best = max(range(1, len(texts)), key=lambda k: (lifts[k], -len(options[k - 1])))
+    said, lift = options[best - 1], lifts[best] - lifts[0]
     log.debug(
         "inside %.2f–%.2f s: %s raised %.1f; said %s",
         w0.end,
