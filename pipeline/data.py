@@ -150,6 +150,10 @@ class Listen(Protocol):
         """How likely each of ``texts`` is as what is said from ``start`` to ``end`` seconds
         (log-likelihood, higher is likelier)."""
 
+    def word_likelihoods(self, start: float, end: float, words: list[str]) -> list[float] | None:
+        """How likely each of ``words`` is, said in turn as what is said from ``start`` to ``end`` seconds,
+        given the audio and the words before it (log-likelihood)."""
+
     def continuation(self, start: float, end: float, prefix: str) -> list[Word] | None:
         """The words said after ``prefix`` (what the audio says from ``start`` on) up to ``end``, on the
         audio's timeline; empty when the audio says no more."""

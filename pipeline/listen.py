@@ -16,6 +16,7 @@ Two questions, both on a few seconds of audio with the transcribe stage's loaded
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -34,6 +35,9 @@ PADDED = 1000
 takes shorter input, and the listener's windows are a few seconds: on the demo, padded to 10 s instead of
 30 s, four texts' scores moved by under 0.5 of 8–43 (same order) and the encoding took 0.09 s instead of
 0.61 s on two CPU cores (a 59 s report's alignment had cost 16 % of its transcription)."""
+KEPT_ENCODINGS = 4
+"""Encoder outputs kept (3 MB each at most): a window and the three stretches of other speech it is weighed
+against (``align.common.raised``)."""
 MAX_TOKENS = 100
 """Tokens a continuation may run to: a sentence's tail is a few words, and a runaway loop stops here."""
 CUT_OFF = -np.inf
@@ -61,8 +65,9 @@ class Ear:
 
     transcriber: Transcriber
     audio: Audio
-    _last: tuple | None = field(default=None, init=False, repr=False)
+    _encodings: dict[tuple[float, float], tuple] = field(default_factory=dict, init=False, repr=False)
     _known: dict[tuple, float] = field(default_factory=dict, init=False, repr=False)
+    _per_word: dict[tuple, list[float]] = field(default_factory=dict, init=False, repr=False)
     _continued: dict[tuple, list[Word]] = field(default_factory=dict, init=False, repr=False)
 
     def likelihoods(self, start: float, end: float, texts: list[str]) -> list[float] | None:
@@ -76,6 +81,29 @@ class Ear:
             return None
         self._known.update({(start, end, t): score for t, score in zip(new, scores, strict=True)})
         return [self._known[start, end, t] for t in texts]
+
+    def word_likelihoods(self, start: float, end: float, words: list[str]) -> list[float] | None:
+        """The log-likelihood of each of ``words``, said in turn as all that is said from ``start`` to
+        ``end`` seconds: the sum over its tokens, each given the audio and the words and tokens before it.
+        One forced decoding: what each word adds to ``likelihoods`` of the words joined, which is kept."""
+        key = (start, end, tuple(words))
+        if key in self._per_word:
+            return list(self._per_word[key])
+        model, tokenizer = self.transcriber.model, self._tokenizer
+        pieces = [tokenizer.encode(" " + word.strip()) for word in words]
+        try:
+            encoded, frames = self._encoded(start, end)
+            tokens = list(itertools.chain.from_iterable(pieces))
+            result = model.model.align(encoded, tokenizer.sot_sequence, [tokens], frames)[0]
+        except RuntimeError as exc:
+            _failed(exc)
+            return None
+        logp = np.log(np.maximum(result.text_token_probs, 1e-9))
+        bounds = np.cumsum([0, *(len(p) for p in pieces)])
+        scores = [float(logp[a:b].sum()) for a, b in itertools.pairwise(bounds)]
+        self._known[start, end, " ".join(w.strip() for w in words)] = float(logp.sum())
+        self._per_word[key] = scores
+        return list(scores)
 
     def continuation(self, start: float, end: float, prefix: str) -> list[Word] | None:
         """The words Whisper hears after ``prefix`` from ``start`` to ``end`` seconds (beam search, no
@@ -172,17 +200,20 @@ class Ear:
 
     def _encoded(self, start: float, end: float):
         """The encoder's output on ``start``–``end`` seconds, and how many frames of it are audio; the last
-        one kept, since a transcription and its likelihoods ask about the same audio."""
+        ``KEPT_ENCODINGS`` kept, since a transcription and its likelihoods ask about the same audio, and a
+        question weighed against the report's other speech asks about the same stretches twice."""
         from faster_whisper.audio import pad_or_trim
 
-        if self._last is not None and self._last[0] == (start, end):
-            return self._last[1]
+        if (start, end) in self._encodings:
+            return self._encodings[start, end]
         model, rate = self.transcriber.model, self.audio.sample_rate
         piece = self.audio.samples[max(0, round(start * rate)) : round(end * rate)]
         features = model.feature_extractor(piece)
         frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
         encoded = model.encode(pad_or_trim(features, max(frames, PADDED))), frames
-        self._last = ((start, end), encoded)
+        if len(self._encodings) >= KEPT_ENCODINGS:
+            del self._encodings[next(iter(self._encodings))]
+        self._encodings[start, end] = encoded
         return encoded
 
     @cached_property

@@ -59,6 +59,18 @@ def test_a_question_asked_again_is_answered_as_before_in_the_order_asked(ear):
     assert first[0] != first[1]
 
 
+def test_the_words_likelihoods_add_up_to_the_text_s_and_tell_the_unsaid_word(samples, ear):
+    """One forced decoding scores each word in its context: the sum is the text's likelihood, and an
+    unsaid word inside the said ones scores far under them."""
+    said = "منتخبات البرازيل، وألمانيا وروسيا فوزاً".split()
+    with_unsaid = [*said[:2], "مطلعة", *said[2:]]
+    per_word = ear.word_likelihoods(30.0, 36.0, with_unsaid)
+    alone = listen.listener(Transcriber(), samples).likelihoods(30.0, 36.0, [" ".join(with_unsaid)])
+    assert per_word is not None and alone is not None
+    assert sum(per_word) == pytest.approx(alone[0], abs=1e-3)
+    assert per_word[2] < min(per_word[:2] + per_word[3:])
+
+
 def test_a_dropped_first_word_is_shown_and_an_unspoken_lead_in_is_not(samples, ear):
     result = align.align(ARTICLE, heard(samples, "أتاحت"), ear)
     assert article_text(result, 46.5, 49.0).startswith("أتاحت للبائع")
