@@ -183,6 +183,10 @@ def _aligned_again(
     word stayed; the aligner found no sentence in it and left the passage off-script. Heard again alone,
     the passage said the article's sentence almost word for word, and was shown as heard.
 
+    The listener's answers are weighed against the same stretches of other speech as the first
+    alignment's, so the questions it asks again are answered from what the listener keeps: with stretches
+    from the words heard again, ``long+music`` took 12.9 s to align instead of 10.1 s (cached words).
+
     Its words end on their voice as the rehear ends the first alignment's (``rehear.ended_on_voice``):
     batched ``long+music``'s drawn-out «الله» (123.68–125.72 s) had ended where Whisper ended it, 124.40 s,
     once the second alignment won, and its last 1.3 s of voice was shown by no cue.
@@ -190,7 +194,8 @@ def _aligned_again(
     if not after.reheard:
         return after
     words = rehear.in_place(transcript.words, before, after)
-    again = align.align(article, replace(transcript, words=words), ear)
+    speech = [w.start for w in transcript.words]  # the first alignment's: its answers are asked again
+    again = align.align(article, replace(transcript, words=words), ear, speech)
     ended = rehear.ended_on_voice(list(again.tokens), transcript.voiced, transcript.held)
     again = replace(again, tokens=tuple(ended))  # as rehear ends the first alignment's words
 

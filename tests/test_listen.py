@@ -221,3 +221,27 @@ def test_a_clause_the_narrator_left_out_is_not_heard_inside_the_sentence(samples
     assert clause in " ".join(p.text for p in longer.paragraphs)
     shown = article_text(align.align(longer, heard(samples), ear), 28.5, 46.5)
     assert "أفادت" not in shown and "مقابلاتهم" in shown and "ستنطلق" in shown
+
+
+def test_a_clause_the_narrator_left_out_is_not_shown_over_misheard_words_said_there(samples, ear):
+    """Whisper heard the three words after «البرازيل» as other words, and the article holds a clause there
+    nobody says: the word-by-word alignment pairs the clause with the misheard words and shows it; the
+    listener hears the sentence likelier without it (``inside.cut_unsaid``), and the words said are shown."""
+    clause = "بحسب ما أفادت مصادر مطلعة"
+    longer = article.from_text(
+        (DEMO / "report.md").read_text().replace(" البرازيل ", f" البرازيل {clause} ", 1)
+    )
+    transcript = heard(samples)
+    words = list(transcript.words)
+    k = next(i for i, w in enumerate(words) if w.text == RUN[0])
+    start, end = words[k].start, words[k + len(RUN) - 1].end
+    misheard = "ولا ما بيا ور فو".split()
+    step = (end - start) / len(misheard)
+    words[k : k + len(RUN)] = [
+        Word(w, start + i * step, start + (i + 1) * step, 0.5) for i, w in enumerate(misheard)
+    ]
+    transcript = replace(transcript, words=tuple(words))
+    sport = (28.5, 46.5)
+    assert "أفادت مصادر مطلعة" in article_text(align.align(longer, transcript), *sport)
+    shown = article_text(align.align(longer, transcript, ear), *sport)
+    assert "أفادت" not in shown and "البرازيل وألمانيا وروسيا فوزاً في مقابلاتهم" in shown

@@ -19,8 +19,9 @@ How it works, in four passes, each about linear in the sizes of article and tran
 4. **Emit** (``emit``) tokens: each spoken article word with its own spelling and punctuation and the time of
    the word it was heard as (with the unmatched words that belong to it); article words the narrator
    skipped at a sentence's edges are left out, and so are runs of more than ``MAX_SKIPPED_INSIDE`` inside
-   it, unless the listener hears them there (``inside``); transcript words no sentence claimed become
-   off-script tokens, shown as heard.
+   it, unless the listener hears them there (``inside``); so is a block of words the programme paired with
+   speech unlike them where the listener hears the sentence likelier without it (``inside``: a clause the
+   narrator left out); transcript words no sentence claimed become off-script tokens, shown as heard.
 
 ``common`` holds what the passes share: the article as matching words (``ArticleWord``), a sentence's place
 (``Match``), when a heard word reads as an article word, and the pauses that part speech.
@@ -28,16 +29,17 @@ How it works, in four passes, each about linear in the sizes of article and tran
 Given a ``Listen`` (the transcribe stage's model, ``listen.py``), the aligner also asks Whisper about a
 found sentence's edges: whether its unheard first words were said (forced decoding), what its unheard
 last words are (decoding led by the words before them), and whether weak last words found beyond a long
-pause were said in that pause instead; and whether a run of its words unheard between two heard ones was
-said there. Last, after the rehear stage, ``found_by_ear`` (``by_ear``) asks it
-whether a sentence found nowhere is said on a passage of unclaimed speech: far likelier there than on the
-report's other narration.
+pause were said in that pause instead; whether a run of its words unheard between two heard ones was
+said there; and whether a block of its words paired with speech unlike them was said at all. Last,
+after the rehear stage, ``found_by_ear`` (``by_ear``) asks it whether a sentence found nowhere is said on
+a passage of unclaimed speech: far likelier there than on the report's other narration.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -46,23 +48,29 @@ from .. import numerals
 from ..data import Alignment, Article, Listen, Transcript
 from . import edges
 from .by_ear import found_by_ear
-from .common import ArticleWord, Match, article_words, sentence_spans, texts
+from .common import ArticleWord, Match, article_words, elsewhere, sentence_spans, texts
 from .emit import article_tokens, mark_source_changes, offscript_tokens, unlooped
 from .find import candidates, select
+from .inside import cut_unsaid
 
 __all__ = ["ArticleWord", "Match", "align", "article_words", "found_by_ear"]
 
 log = logging.getLogger(__name__)
 
 
-def align(article: Article, transcript: Transcript, listen: Listen | None = None) -> Alignment:
+def align(
+    article: Article, transcript: Transcript, listen: Listen | None = None, speech: Sequence[float] = ()
+) -> Alignment:
     """The article's sentences found in ``transcript``, as timed tokens of the article's own text, and the
     speech no sentence holds, as tokens of the transcript's text.
 
     ``listen`` (``listen.listener``: the transcribe stage's model), when given, is also asked whether the
     first words of a found sentence that Whisper did not write down were said, what its unheard last
-    words are, and whether more than two words unheard inside it were said; without it, the length of the
-    voice beside the sentence alone decides its edges, and such runs inside it are left out.
+    words are, whether more than two words unheard inside it were said, and whether a block of its words
+    paired with speech unlike them was said there; without it, the length of the voice beside the sentence
+    alone decides its edges, such runs inside it are left out, and such blocks are shown. Each answer is
+    weighed against the report's other speech, stretches of it starting at ``speech`` (by default the
+    starts of the transcript's words; ``common.elsewhere``).
     """
     transcript = replace(transcript, words=unlooped(transcript.words))
     pieces, heard, origin = numerals.heard_words(transcript.words, numerals.vocabulary(texts(article)))
@@ -72,17 +80,15 @@ def align(article: Article, transcript: Transcript, listen: Listen | None = None
     places, spare = candidates(words, sentences, heard, pauses)
     found = select(places, words, heard, spare)
     matches, claimed = edges.settle(found, words, pieces, heard, pauses, listen)
-    speech = tuple(w.start for w in transcript.words)
+    speech = speech or tuple(w.start for w in transcript.words)
+
+    def around(lo: float, hi: float) -> list[float]:
+        return elsewhere(speech, lo, hi, transcript.duration)
+
+    if listen:
+        matches = cut_unsaid(words, matches, pieces, heard, claimed, listen, around)
     tokens = article_tokens(
-        words,
-        matches,
-        tuple(pieces),
-        claimed,
-        transcript.voiced,
-        listen,
-        transcript.held,
-        speech,
-        transcript.duration,
+        words, matches, tuple(pieces), claimed, transcript.voiced, listen, transcript.held, around
     )
     heard_claimed = np.zeros(len(transcript.words), bool)
     heard_claimed[origin[claimed]] = True  # a number Whisper wrote is shown off-script only if none of it is

@@ -28,6 +28,13 @@ MAX_EDGE_WORDS = 3
 first pairs a sentence gives back to the one before it (``edges._release_stray_head``)."""
 
 
+MAX_SKIPPED_INSIDE = 2
+"""Unheard article words inside a spoken sentence that are still shown (Whisper drops short words); a longer
+run is shown only where the listener hears it (``inside.said_inside``), and a block of more words paired
+with speech that does not look like them only where the listener does not hear it said otherwise
+(``inside.cut_unsaid``)."""
+
+
 CONTINUATION = 3
 """The sentence's heard words that the listener hears after its candidate first words, or before its
 unheard last ones."""

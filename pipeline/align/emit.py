@@ -15,21 +15,16 @@ from .common import (
     CONTINUATION,
     EDGE_PAUSE,
     MAX_EDGE_WORDS,
+    MAX_SKIPPED_INSIDE,
     SPLIT_PAUSE,
     ArticleWord,
     Match,
-    elsewhere,
     joins_better,
     looks_like,
     raised,
     shares,
 )
 from .inside import said_inside
-
-MAX_SKIPPED_INSIDE = 2
-"""Unheard article words inside a spoken sentence that are still shown (Whisper drops short words); a longer
-run is shown only where the listener hears it (``inside.said_inside``)."""
-
 
 LOOP = 3
 """Times in a row one word written again, with no pause between, counts as Whisper looping (``unlooped``):
@@ -82,17 +77,12 @@ def article_tokens(
     voiced: tuple[tuple[float, float], ...] = (),
     listen: Listen | None = None,
     held: tuple[tuple[float, float], ...] = (),
-    speech: Sequence[float] = (),
-    duration: float = 0.0,
+    around: Callable[[float, float], list[float]] = lambda lo, hi: [],
 ) -> list[Token]:
     """The matched sentences' tokens. Unclaimed transcript words that a sentence's end, heard with the
     listener, turns out to cover become the sentence's (``claimed``): they were its misheard end.
-    ``speech`` (the starts of Whisper's words) and ``duration`` give the listener the report's other
-    speech to weigh a sentence's unheard first words against (``_listened_head``)."""
-
-    def around(lo: float, hi: float) -> list[float]:
-        return elsewhere(speech, lo, hi, duration)
-
+    ``around`` (``common.elsewhere`` on the report's speech) gives the listener the report's other speech
+    to weigh a sentence's unheard first words against (``_listened_head``)."""
     tokens: list[Token] = []
     for match in matches:
         pos = dict(match.pairs)
