@@ -89,16 +89,12 @@ class Ear:
         key = (start, end, tuple(words))
         if key in self._per_word:
             return list(self._per_word[key])
-        model, tokenizer = self.transcriber.model, self._tokenizer
-        pieces = [tokenizer.encode(" " + word.strip()) for word in words]
+        pieces = [self._tokenizer.encode(" " + word.strip()) for word in words]
         try:
-            encoded, frames = self._encoded(start, end)
-            tokens = list(itertools.chain.from_iterable(pieces))
-            result = model.model.align(encoded, tokenizer.sot_sequence, [tokens], frames)[0]
+            logp = self._logprobs(start, end, list(itertools.chain.from_iterable(pieces)))
         except RuntimeError as exc:
             _failed(exc)
             return None
-        logp = np.log(np.maximum(result.text_token_probs, 1e-9))
         bounds = np.cumsum([0, *(len(p) for p in pieces)])
         scores = [float(logp[a:b].sum()) for a, b in itertools.pairwise(bounds)]
         self._known[start, end, " ".join(w.strip() for w in words)] = float(logp.sum())
@@ -142,14 +138,16 @@ class Ear:
             return None
 
     def _likelihoods(self, start: float, end: float, texts: list[str]) -> list[float]:
-        model, tokenizer = self.transcriber.model, self._tokenizer
+        tokenizer = self._tokenizer
+        return [float(self._logprobs(start, end, tokenizer.encode(" " + t.strip())).sum()) for t in texts]
+
+    def _logprobs(self, start: float, end: float, tokens: list[int]) -> np.ndarray:
+        """Each of ``tokens``' log-probability on ``start``–``end``, given the audio and the tokens before it
+        (forced decoding: CTranslate2's ``align``)."""
         encoded, frames = self._encoded(start, end)
-        scores = []
-        for text in texts:
-            tokens = tokenizer.encode(" " + text.strip())
-            result = model.model.align(encoded, tokenizer.sot_sequence, [tokens], frames)[0]
-            scores.append(float(np.log(np.maximum(result.text_token_probs, 1e-9)).sum()))
-        return scores
+        model = self.transcriber.model.model
+        result = model.align(encoded, self._tokenizer.sot_sequence, [tokens], frames)[0]
+        return np.log(np.maximum(result.text_token_probs, 1e-9))
 
     def _continuation(self, start: float, end: float, prefix: str) -> list[Word]:
         return self._decoded(start, end, self._tokenizer.encode(" " + prefix.strip()), MAX_TOKENS)[0]

@@ -155,7 +155,8 @@ def raised(
 ) -> list[float] | None:
     """How many nats likelier each of ``texts`` is on ``start``–``end`` than on the likeliest of the
     stretches as long from ``others`` (``elsewhere``; its score itself where there are none); None where
-    ``listen`` cannot tell. The measure ``emit._listened_head`` and ``inside.said_inside`` choose by."""
+    ``listen`` cannot tell. The measure ``emit._listened_head`` and ``inside.said_inside`` choose by, and
+    ``inside.unsaid_block`` leaves a block out by."""
     here = listen.likelihoods(start, end, texts)
     there = [listen.likelihoods(a, a + end - start, texts) for a in others]
     if here is None or any(t is None for t in there):

@@ -191,18 +191,19 @@ def unsaid_block(
     if not blocks or end - start > WINDOW or not (others := around(start, end)):
         return None
     said = [words[a].text for a in [a0, *(a for a, _ in units), a1]]
-    here = listen.word_likelihoods(start, end, said)
-    there = [listen.word_likelihoods(o, o + end - start, said) for o in others]
-    if here is None or any(t is None for t in there):
+    here, *there = (listen.word_likelihoods(a, a + end - start, said) for a in [start, *others])
+    if here is None or None in there:
         return None
+    stretches = [t for t in there if t is not None]
 
     def estimate(block: range) -> float:
-        """``block``'s raise left out, as if the words after it scored as they do after it."""
+        """``block``'s raise left out (``common.raised``), as if the words after it scored as they do after
+        it."""
 
         def without(scores: list[float]) -> float:
             return sum(scores) - sum(scores[k + 1] for k in block)
 
-        return without(here) - max(without(t) for t in there if t is not None)
+        return without(here) - max(without(t) for t in stretches)
 
     blocks = sorted(blocks, key=estimate, reverse=True)[:CANDIDATES]
     texts = [" ".join(said), *(" ".join(w for k, w in enumerate(said) if k - 1 not in b) for b in blocks)]
