@@ -122,16 +122,18 @@ def test_last_words_the_narrator_does_not_say_are_not_heard(samples, ear):
     assert article_text(result, 46.5, 54.5).endswith("للمواطن الأقل دخلاً")
 
 
-def with_clips(samples: Audio, texts: dict[int, str]) -> Transcript:
+def with_clips(samples: Audio, texts: dict[int, str], gap: float = 0.0) -> Transcript:
     """The demo's words at their true times, with the clips of ``texts`` (by index into the truth, clips
-    the truth gives no word times for) heard as those words, spread evenly over the clip."""
+    the truth gives no word times for) heard as those words, spread evenly over the clip, ``gap`` seconds
+    between each two."""
     transcript = heard(samples)
     more = []
     for index, text in texts.items():
         clip, said = TRUTH[index], text.split()
         step = (clip["end"] - clip["start"]) / len(said)
         more += [
-            Word(w, clip["start"] + k * step, clip["start"] + (k + 1) * step, 0.9) for k, w in enumerate(said)
+            Word(w, clip["start"] + k * step, clip["start"] + (k + 1) * step - gap, 0.9)
+            for k, w in enumerate(said)
         ]
     return replace(transcript, words=tuple(sorted((*transcript.words, *more), key=lambda w: w.start)))
 
@@ -245,3 +247,32 @@ def test_a_clause_the_narrator_left_out_is_not_shown_over_misheard_words_said_th
     assert "أفادت مصادر مطلعة" in article_text(align.align(longer, transcript), *sport)
     shown = article_text(align.align(longer, transcript, ear), *sport)
     assert "أفادت" not in shown and "البرازيل وألمانيا وروسيا فوزاً في مقابلاتهم" in shown
+
+
+def test_an_unsaid_lead_in_and_clause_are_not_shown_over_the_speech_before_a_quote(samples, ear):
+    """The market sentence is not in the article, so its speech is off-script, and right before the quote;
+    the quote's unsaid attribution and a clause after it, eight words, are paired with that speech word by
+    word and shown over it. The listener hears the quote likelier without them (``inside.cut_unsaid`` at a
+    sentence's head)."""
+    text = (DEMO / "report.md").read_text()
+    market = "أما في الأسواق، فقد أتاحت للبائع المتجول أن يكون جاذباً للمواطن الأقل دخلاً. "
+    clause = "بحسب ما أفادت مصادر مطلعة"
+    fewer = article.from_text(text.replace(market, "").replace("البلدية: «", f"البلدية: {clause} «"))
+    transcript = with_clips(samples, {5: "ليس لك أن تتعدى على القوانين"}, gap=0.05)
+    assert "مصادر مطلعة «ليس" in article_text(align.align(fewer, transcript), 47.0, 58.5)
+    result = align.align(fewer, transcript, ear)
+    assert article_text(result, 47.0, 58.5) == "«ليس لك أن تتعدى على القوانين»."
+    offscript = [t.text for t in result.tokens if t.source == "transcript" and 47.0 <= t.start < 54.4]
+    assert offscript == TRUTH[4]["text"].split()
+
+
+def test_unsaid_first_words_are_not_shown_where_the_one_nearest_the_sentence_is_not_heard(samples, ear):
+    """A ten-word lead-in nobody says before the sport sentence, after the off-script remark: its last
+    three words together scored above none of them by 0.8 nats, though its last alone and last two scored
+    4.7 and 4.0 below; first words are granted nearest first, each only where it raises the ones after it
+    (``emit._listened_head``)."""
+    lead_in = "ومن الأمثلة التي ضربها المحاضر وفق بيان رسمي صدر لاحقا"
+    longer = article.from_text((DEMO / "report.md").read_text().replace("وفي الرياضة،", lead_in, 1))
+    transcript = with_clips(samples, {2: "هذه ملحوظة مهمة للغاية"}, gap=0.05)
+    shown = article_text(align.align(longer, transcript, ear), 20.0, 30.5)
+    assert shown == "الجليدية وانتشار التصحر. أحرزت منتخبات البرازيل"

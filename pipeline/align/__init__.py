@@ -20,8 +20,9 @@ How it works, in four passes, each about linear in the sizes of article and tran
    the word it was heard as (with the unmatched words that belong to it); article words the narrator
    skipped at a sentence's edges are left out, and so are runs of more than ``MAX_SKIPPED_INSIDE`` inside
    it, unless the listener hears them there (``inside``); so is a block of words the programme paired with
-   speech unlike them where the listener hears the sentence likelier without it (``inside``: a clause the
-   narrator left out); transcript words no sentence claimed become off-script tokens, shown as heard.
+   speech unlike them, inside it or at its head, where the listener hears the sentence likelier without it
+   (``inside``: a clause the narrator left out); transcript words no sentence claimed become off-script
+   tokens, shown as heard.
 
 ``common`` holds what the passes share: the article as matching words (``ArticleWord``), a sentence's place
 (``Match``), when a heard word reads as an article word, and the pauses that part speech.

@@ -130,13 +130,15 @@ def cut_unsaid(
     listen: Listen,
     around: Callable[[float, float], list[float]],
 ) -> list[Match]:
-    """``matches``, each cut in two around a block of its words that the audio does not say where they were
-    paired (``unsaid_block``); the transcript words between the two pieces are no longer ``claimed`` (changed
-    in place), and are shown as heard.
+    """``matches``, each without the blocks of its words that the audio does not say where they were
+    paired (``unsaid_block``): cut in two around a block inside it, or shortened by one at its head; the
+    transcript words the blocks held are no longer ``claimed`` (changed in place), and are shown as heard.
 
     On ``bench/skipped.py`` (a clause nobody says inserted into each article sentence), «بحسب ما أفادت مصادر
     مطلعة» took a reciter's «أحدهما أهكلاهما فلا تكرلهما», said before the same verse words again, and the
-    verse's own words took the second saying; «وفق بيان رسمي صدر لاحقا» took a guest's first words.
+    verse's own words took the second saying; «وفق بيان رسمي صدر لاحقا» took a guest's first words. At a
+    sentence's head, the unsaid lead-in «ومن الأمثلة التي ضربها المحاضر:» and the clause after it took the
+    ten words of the guest before the quote, a pause before the quote's first word.
     """
     out: list[Match] = []
     for match in matches:
@@ -151,7 +153,7 @@ def cut_unsaid(
 
 def unsaid_block(
     words: list[ArticleWord],
-    before: tuple[int, int],
+    before: tuple[int, int] | None,
     units: list[Unit],
     after: tuple[int, int],
     heard: Sequence[Word],
@@ -161,36 +163,43 @@ def unsaid_block(
 ) -> tuple[int, int] | None:
     """The article words (first, and one past the last) of the block of ``units`` that the audio does not
     say between the pairs ``before`` and ``after`` (article word, transcript word), which read as their
-    words; None where it says them all, or where there is nothing to ask.
+    words; None where it says them all, or where there is nothing to ask. Without ``before`` the units are
+    the sentence's head, from its first pair, and a block starts at the first.
 
     Asked only where more than ``MAX_SKIPPED_INSIDE`` of the units are weak (unheard, or paired with a word
-    that does not look like theirs), of blocks from a weak unit to a weak unit, as long, holding a paired
-    one (a block of unheard words alone is ``said_inside``'s question). The listener scores the two heard
-    words with all the units between them, and with a block left out, on the audio from the first one's
-    start to the last one's end, each less what it scores on the likeliest of the report's other stretches as
-    long (``common.raised``): a block goes where leaving it out is likelier than keeping it, with no margin.
+    that does not look like theirs), of blocks from a weak unit to a weak unit (at the head, from its first
+    unit to any), as long, holding a paired one (a block of unheard words alone is ``said_inside``'s
+    question, or ``emit``'s at the head). The listener scores the units with the heard words either side,
+    and without a block, on the audio from the first paired word's start to the last one's end, each less
+    what it scores on the likeliest of the report's other stretches as long (``common.raised``): a block goes
+    where leaving it out is likelier than keeping it, with no margin.
     Only ``CANDIDATES`` blocks are scored so: those whose words' own scores in the whole text (one forced
     decoding on each stretch) say leaving them out raises it most. Scoring every block cost
     ``heldout2+street`` (batched) 15.0 s of alignment instead of 3.2 s: a misheard verse holds many weak
     words.
-    Measured on the bench's 25 cases, every block scored: on their own articles, keeping all was likelier
-    by 10.8–55.9 nats sequential and 8.0–40.7 batched (24 and 25 questions, on misheard recitation and
-    produced sound); with ``bench/skipped.py``'s clauses inserted, where a question's best block held
-    inserted words it gained −0.0 to 34.1 and −0.7 to 34.6.
+    Measured on the bench's 25 cases, every block inside a sentence scored: on their own articles, keeping
+    all was likelier by 10.8–55.9 nats sequential and 8.0–40.7 batched (24 and 25 questions, on misheard
+    recitation and produced sound); with ``bench/skipped.py``'s clauses inserted, where a question's best
+    block held inserted words it gained −0.0 to 34.1 and −0.7 to 34.6.
     """
     weak = [k for k, (a, t) in enumerate(units) if t is None or not looks_like(words[a].norm, norms[t])]
     if len(weak) <= MAX_SKIPPED_INSIDE:
         return None
+    firsts, lasts = (weak, weak) if before else ([0], range(len(units)))
     blocks = [
         range(i, j + 1)
-        for i, j in itertools.combinations(weak, 2)
+        for i, j in itertools.product(firsts, lasts)
         if j - i >= MAX_SKIPPED_INSIDE and any(t is not None for _, t in units[i : j + 1])
     ]
-    (a0, t0), (a1, t1) = before, after
-    start, end = heard[t0].start, heard[t1].end
-    if not blocks or end - start > WINDOW or not (others := around(start, end)):
+    if not blocks:
         return None
-    said = [words[a].text for a in [a0, *(a for a, _ in units), a1]]
+    paired = [t for _, t in units if t is not None]
+    start = heard[before[1] if before else paired[0]].start
+    end = heard[after[1]].end
+    if end - start > WINDOW or not (others := around(start, end)):
+        return None
+    lead = [before[0]] if before else []
+    said = [words[a].text for a in [*lead, *(a for a, _ in units), after[0]]]
     here, *there = (listen.word_likelihoods(a, a + end - start, said) for a in [start, *others])
     if here is None or None in there:
         return None
@@ -201,12 +210,15 @@ def unsaid_block(
         it."""
 
         def without(scores: list[float]) -> float:
-            return sum(scores) - sum(scores[k + 1] for k in block)
+            return sum(scores) - sum(scores[k + len(lead)] for k in block)
 
         return without(here) - max(without(t) for t in stretches)
 
     blocks = sorted(blocks, key=estimate, reverse=True)[:CANDIDATES]
-    texts = [" ".join(said), *(" ".join(w for k, w in enumerate(said) if k - 1 not in b) for b in blocks)]
+    texts = [
+        " ".join(said),
+        *(" ".join(w for k, w in enumerate(said) if k - len(lead) not in b) for b in blocks),
+    ]
     lifts = raised(listen, start, end, texts, others)
     if lifts is None:
         return None
@@ -222,31 +234,38 @@ def unsaid_block(
     )
     if lifts[best] <= lifts[0]:
         return None
-    return units[block[0]][0], units[block[-1] + 1][0] if block[-1] + 1 < len(units) else a1
+    return units[block[0]][0], units[block[-1] + 1][0] if block[-1] + 1 < len(units) else after[0]
 
 
 def _segments(
     words: list[ArticleWord], match: Match, norms: Sequence[str]
-) -> Iterator[tuple[tuple[int, int], list[Unit], tuple[int, int]]]:
-    """The units of ``match`` between each two of its pairs that read as their words, with those pairs."""
+) -> Iterator[tuple[tuple[int, int] | None, list[Unit], tuple[int, int]]]:
+    """The units of ``match`` between each two of its pairs that read as their words, with those pairs;
+    and, from its first pair, those before the first such pair, with that pair."""
     pos = dict(match.pairs)
     anchors = [(a, t) for a, t in match.pairs if words[a].head == a and reads_as(words[a].norm, norms[t])]
-    for (a0, t0), (a1, t1) in itertools.pairwise(anchors):
-        units = [(a, pos.get(a)) for a in range(a0 + 1, a1) if words[a].head == a]
-        if units:
-            yield (a0, t0), units, (a1, t1)
+    for k, right in enumerate(anchors):
+        left = anchors[k - 1] if k else None
+        lo = left[0] + 1 if left else match.pairs[0][0]
+        units = [(a, pos.get(a)) for a in range(lo, right[0]) if words[a].head == a]
+        if units and (left or units[0][1] is not None):
+            yield left, units, right
 
 
 def _cut(match: Match, blocks: list[tuple[int, int]], claimed: np.ndarray) -> list[Match]:
-    """``match`` in pieces around the article words ``blocks`` (first, one past the last; in order), each
-    piece's span its own part of the sentence, and the transcript words between pieces unclaimed."""
+    """``match`` without the article words ``blocks`` (first, one past the last; in order): in pieces around
+    those inside it, each piece's span its own part of the sentence, and shorter by one at its head; the
+    transcript words the blocks held are no longer claimed."""
     out: list[Match] = []
     pairs, start, first = match.pairs, match.span[0], match.first
     for lo, hi in blocks:
         before = [(a, t) for a, t in pairs if a < lo]
         pairs = [(a, t) for a, t in pairs if a >= hi]
-        claimed[before[-1][1] + 1 : pairs[0][1]] = False
-        out.append(Match(match.sentence, before, match.score, (start, lo), first, before[-1][1]))
+        if before:
+            claimed[before[-1][1] + 1 : pairs[0][1]] = False
+            out.append(Match(match.sentence, before, match.score, (start, lo), first, before[-1][1]))
+        else:  # the head
+            claimed[first : pairs[0][1]] = False
         start, first = hi, pairs[0][1]
     out.append(Match(match.sentence, pairs, match.score, (start, match.span[1]), first, match.last))
     return out
