@@ -276,3 +276,16 @@ def test_unsaid_first_words_are_not_shown_where_the_one_nearest_the_sentence_is_
     transcript = with_clips(samples, {2: "هذه ملحوظة مهمة للغاية"}, gap=0.05)
     shown = article_text(align.align(longer, transcript, ear), 20.0, 30.5)
     assert shown == "الجليدية وانتشار التصحر. أحرزت منتخبات البرازيل"
+
+
+def test_a_clause_nobody_says_inside_a_sentence_found_by_ear_is_left_out(samples, ear):
+    """The closing quote, heard as other words, holds a clause nobody says: the quote with it is still far
+    likelier on the quote's voice than elsewhere and is found by ear, but the audio says it likelier
+    without the clause (``by_ear._said_units``), and the quote is shown without it."""
+    clause = "بحسب ما أفادت مصادر مطلعة"
+    longer = article.from_text(
+        (DEMO / "report.md").read_text().replace("ليس لك أن ", f"ليس لك أن {clause} ", 1)
+    )
+    transcript = with_clips(samples, {2: TRUTH[2]["text"], 5: "قلوه بالنسبة كيف يفضلها حين الغناء"})
+    after = align.found_by_ear(longer, align.align(longer, transcript, ear), transcript, ear)
+    assert article_text(after, 54.0, 58.5) == "«ليس لك أن تتعدى على القوانين»."

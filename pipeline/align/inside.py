@@ -200,6 +200,23 @@ def unsaid_block(
         return None
     lead = [before[0]] if before else []
     said = [words[a].text for a in [*lead, *(a for a, _ in units), after[0]]]
+    shift = len(lead)
+    shifted = [range(b.start + shift, b.stop + shift) for b in blocks]
+    block = left_out(listen, start, end, said, shifted, others)
+    if block is None:
+        return None
+    first, last = block[0] - shift, block[-1] - shift
+    return units[first][0], units[last + 1][0] if last + 1 < len(units) else after[0]
+
+
+def left_out(
+    listen: Listen, start: float, end: float, said: list[str], blocks: list[range], others: list[float]
+) -> range | None:
+    """The block of the words ``said`` (indices into them) that the audio on ``start``–``end`` says them
+    likelier without, each text less its best score on the stretches as long from ``others``
+    (``common.raised``); None where keeping them all is likelier, or where ``listen`` cannot tell.
+    ``CANDIDATES`` blocks are scored so: those whose words' own scores (one forced decoding on each
+    stretch) say leaving them out raises the text most."""
     here, *there = (listen.word_likelihoods(a, a + end - start, said) for a in [start, *others])
     if here is None or None in there:
         return None
@@ -210,31 +227,25 @@ def unsaid_block(
         it."""
 
         def without(scores: list[float]) -> float:
-            return sum(scores) - sum(scores[k + len(lead)] for k in block)
+            return sum(scores) - sum(scores[k] for k in block)
 
         return without(here) - max(without(t) for t in stretches)
 
     blocks = sorted(blocks, key=estimate, reverse=True)[:CANDIDATES]
-    texts = [
-        " ".join(said),
-        *(" ".join(w for k, w in enumerate(said) if k - len(lead) not in b) for b in blocks),
-    ]
+    texts = [" ".join(said), *(" ".join(w for k, w in enumerate(said) if k not in b) for b in blocks)]
     lifts = raised(listen, start, end, texts, others)
     if lifts is None:
         return None
     best = max(range(1, len(texts)), key=lambda k: (lifts[k], -len(blocks[k - 1])))
-    block = blocks[best - 1]
     log.debug(
         "unsaid %.2f–%.2f s: %s without %s raised %.1f",
         start,
         end,
-        " ".join(words[a].text for a, _ in units),
-        " ".join(words[units[k][0]].text for k in block),
+        " ".join(said),
+        " ".join(said[k] for k in blocks[best - 1]),
         lifts[best] - lifts[0],
     )
-    if lifts[best] <= lifts[0]:
-        return None
-    return units[block[0]][0], units[block[-1] + 1][0] if block[-1] + 1 < len(units) else after[0]
+    return blocks[best - 1] if lifts[best] > lifts[0] else None
 
 
 def _segments(
