@@ -15,8 +15,9 @@ A sentence is placed on a passage that lasts about as long as the sentence takes
 strongest pairs first. A passage is the unclaimed speech between two pauses of ``PAUSE_BREAK``. Quoted
 speech is said by someone else, at a pace of their own, and often right after another's sound bite: a quote
 may last as long as it takes at any found sentence's pace, and lie on a part of a passage that begins or
-ends it at a breath group's pause (``EDGE_PAUSE``). Its words are timed by Whisper's cross-attention on the
-passage (``Listen.timed``), its first start and last end on the passage's voice.
+ends it at a breath group's pause (``EDGE_PAUSE``). A block of its words that the audio says it likelier
+without is left out (``_said_units``). Its words are timed by Whisper's cross-attention on the passage
+(``Listen.timed``), its first start and last end on the passage's voice.
 """
 
 from __future__ import annotations
