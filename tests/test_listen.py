@@ -289,3 +289,14 @@ def test_a_clause_nobody_says_inside_a_sentence_found_by_ear_is_left_out(samples
     transcript = with_clips(samples, {2: TRUTH[2]["text"], 5: "قلوه بالنسبة كيف يفضلها حين الغناء"})
     after = align.found_by_ear(longer, align.align(longer, transcript, ear), transcript, ear)
     assert article_text(after, 54.0, 58.5) == "«ليس لك أن تتعدى على القوانين»."
+
+
+def test_a_sentence_of_three_words_found_by_ear_has_no_block_to_leave_out(samples, ear):
+    """A block left out of a sentence found by ear is more than ``MAX_SKIPPED_INSIDE`` words and not all
+    of it: a sentence of three words is shown whole (asking with no block to weigh had stopped the job)."""
+    from pipeline.align import by_ear
+    from pipeline.align.common import article_words
+
+    units = [w for w in article_words(ARTICLE) if w.text in ("تتعدى", "على", "القوانين».")]
+    passage = by_ear.Passage(56.0, 58.04, 55.5, 58.5)
+    assert by_ear._said_units(units, passage, ear, [1.0, 13.7]) == units

@@ -165,9 +165,10 @@ def _said_units(
     ظهرا», inserted into the poetry quote «أبا نزارٍ تُفسد القومَ النِّعَمُ», was shown inside it, three of its
     words squeezed to no length."""
     size = len(units)
-    blocks = [range(i, j) for i in range(size) for j in range(i + MAX_SKIPPED_INSIDE + 1, size + 1)]
-    lo, hi = passage.heard
-    block = left_out(listen, lo, hi, [w.text for w in units], [b for b in blocks if len(b) < size], others)
+    blocks = [
+        range(i, j) for i in range(size) for j in range(i + MAX_SKIPPED_INSIDE + 1, size + 1) if j - i < size
+    ]
+    block = left_out(listen, *passage.heard, [w.text for w in units], blocks, others)
     return [w for k, w in enumerate(units) if block is None or k not in block]
 
 

@@ -191,8 +191,6 @@ def unsaid_block(
         for i, j in itertools.product(firsts, lasts)
         if j - i >= MAX_SKIPPED_INSIDE and any(t is not None for _, t in units[i : j + 1])
     ]
-    if not blocks:
-        return None
     paired = [t for _, t in units if t is not None]
     start = heard[before[1] if before else paired[0]].start
     end = heard[after[1]].end
@@ -217,6 +215,8 @@ def left_out(
     (``common.raised``); None where keeping them all is likelier, or where ``listen`` cannot tell.
     ``CANDIDATES`` blocks are scored so: those whose words' own scores (one forced decoding on each
     stretch) say leaving them out raises the text most."""
+    if not blocks:
+        return None
     here, *there = (listen.word_likelihoods(a, a + end - start, said) for a in [start, *others])
     if here is None or None in there:
         return None
