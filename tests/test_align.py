@@ -1173,3 +1173,58 @@ def test_a_slow_first_word_alone_before_a_long_pause_is_not_its_sentences_start(
     assert next(t for t in paced.tokens if t.text == "مما").start == start
     drawn = align(text, heard(Word("مما", start, start + 1.9, 0.9)))  # heard as itself, drawn out
     assert next(t for t in drawn.tokens if t.text == "مما").start == start
+
+
+def test_speech_right_before_a_quotes_first_heard_word_is_its_first_words_not_the_attribution():
+    """Batched decoding heard the quote «لا يقولون بعدُ: …» from «سمنا بعد», after a long unsaid
+    attribution: eight words unheard at the sentence's head are more than speech may stand for, but the
+    quote's own unheard first words are two, and «سمنا» is «يقولون», not off-script speech."""
+    text = article.from_text(
+        "عنوان\n\nوانتهت الجلسة بعد الظهر.\n\n"
+        "وفي باب الأمثال، استشهد المحاضر بقول القدماء: «لا يقولون بعدُ: الآباء أكلوا حِصرِماً وأسنان الأبناء "
+        "ضَرِسَت».\n"
+    )
+    result = align(text, spoken("وانتهت الجلسة بعد الظهر", "سمنا بعد البي أكلوا حفراننا وأسبان ابناء ضرست"))
+    assert shown(result, "transcript") == ""
+    said = next(t for t in result.tokens if t.text == "يقولون")
+    assert (said.start, said.heard) == (3.1, "سمنا")
+
+
+def test_speech_right_after_a_quotes_last_heard_word_is_its_last_word_not_the_attribution():
+    """The mirror at a sentence's end: the quote's last word heard as two words, which have as many
+    letters as it and the unsaid attribution's first word together, then the next sentence."""
+    after = "ورجّح التقرير الذي أعدّه معهد أبحاث هضبة التبت أن تستمر درجات الحرارة في الارتفاع."
+    text = article.from_text(
+        f"عنوان\n\n«لا يقولون بعدُ: الآباء أكلوا حِصرِماً وأسنان الأبناء ضَرِسَت»، قال المحاضر.\n\n{after}\n"
+    )
+    quote = "لا يقولون بعد الآباء أكلوا حصرما وأسنان الأبناء دولي فقط"
+    result = align(text, spoken(quote, normalize_text(after)))
+    assert shown(result, "transcript") == ""
+    assert shown(result).startswith("«لا يقولون بعدُ: الآباء أكلوا حِصرِماً وأسنان الأبناء ضَرِسَت»، ورجّح")
+    last = next(t for t in result.tokens if t.text.startswith("ضَرِسَت"))
+    assert (last.start, last.end, last.heard) == (3.7, 4.45, "دولي")  # spans both words it was heard as
+
+
+def test_edge_speech_stands_for_the_quote_the_found_words_lie_in_and_no_other():
+    """The words speech beside a found part may stand for stop at the mark of the quote it lies in; a quote
+    that closes (opens) between leaves them all."""
+    from pipeline.align.edges import _in_quote
+
+    words = article_words(
+        article.from_text("عنوان\n\nقال المحاضر: «نعم» ثم أضاف: «لا يقولون بعد ذلك» وسكت.\n")
+    )
+    at = {w.text: k for k, w in enumerate(words)}
+    head = [at["يقولون"], at["«لا"], at["أضاف:"], at["ثم"]]
+    assert _in_quote(head, words, at_end=False) == head[:2]
+    assert _in_quote([at["ثم"], at["«نعم»"], at["المحاضر:"]], words, at_end=False) == [
+        at["ثم"],
+        at["«نعم»"],
+        at["المحاضر:"],
+    ]
+    tail = [at["ذلك»"], at["وسكت."]]
+    assert _in_quote(tail, words, at_end=True) == tail[:1]
+    assert _in_quote([at["المحاضر:"], at["«نعم»"], at["ثم"]], words, at_end=True) == [
+        at["المحاضر:"],
+        at["«نعم»"],
+        at["ثم"],
+    ]

@@ -49,6 +49,15 @@ OPENING_QUOTES = ("«", "“")
 """Marks that open a quotation: the words after them were said by the one quoted."""
 
 
+def closes_quote(text: str) -> bool:
+    """Whether the written word ``text`` ends a quotation, whatever punctuation follows the mark.
+
+    >>> closes_quote("ضَرِسَت»."), closes_quote("«لا")
+    (True, False)
+    """
+    return text.rstrip(".،,؟?!:؛").endswith(("»", "”"))
+
+
 PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
 
 

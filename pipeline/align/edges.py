@@ -23,6 +23,7 @@ from .common import (
     SPLIT_PAUSE,
     ArticleWord,
     Match,
+    closes_quote,
     joins_better,
     looks_like,
     reads_as,
@@ -313,6 +314,27 @@ def _missing_head(match: Match) -> list[int]:
     return list(range(match.span[0], match.pairs[0][0]))
 
 
+def _in_quote(missing: list[int], words: list[ArticleWord], at_end: bool) -> list[int]:
+    """``missing`` (unheard edge words, nearest the found part first) up to the mark that opens (at the
+    head) or closes (at the end) the quote the found part lies in; all of them where no mark does.
+
+    An attribution is the narrator's, mostly unsaid where a report plays the speaker, and the speech beside
+    a quote's heard words is the quote's own edge words, as ``_drop_unheard_lead_in`` takes a quotation's
+    first clause for the speaker's. «وفي باب الأمثال، استشهد المحاضر بقول القدماء: «لا يقولون بعدُ: …»» was
+    heard from «سمنا بعد» (batched decoding): eight words unheard at its head are more than speech may stand
+    for (``MAX_EDGE_RUN``), and «سمنا», said «يقولون», was shown as heard. At a quote's end, a last word
+    heard as two words had as many letters as it and the attribution's first word after it, which was
+    shown.
+    """
+    for k, a in enumerate(missing):
+        opens, closes = words[a].text.startswith(OPENING_QUOTES), closes_quote(words[a].text)
+        if opens if at_end else closes:  # a whole quote lies between: the found part is in none
+            return missing
+        if closes if at_end else opens:
+            return missing[: k + 1]
+    return missing
+
+
 def _release_stray_head(match: Match, scene: Scene, previous: int) -> None:
     """Give up the first pairs of ``match`` when they run on from ``previous`` and a long pause parts them
     from the rest of the sentence, unless one of them reads as its article word: on the GPU's words a
@@ -335,7 +357,7 @@ def _release_stray_head(match: Match, scene: Scene, previous: int) -> None:
 def _take_edge_speech(match: Match, scene: Scene, at_end: bool) -> bool:
     """Extend ``match`` at one edge by the breath of speech beside it that says its unheard edge words;
     whether it did."""
-    missing = _missing_tail(match) if at_end else _missing_head(match)[::-1]
+    missing = _in_quote(_missing_tail(match) if at_end else _missing_head(match)[::-1], scene.words, at_end)
     if not 0 < len(missing) <= MAX_EDGE_RUN:
         return False
     start, step = (match.last + 1, +1) if at_end else (match.first - 1, -1)

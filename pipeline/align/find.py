@@ -22,6 +22,7 @@ from .common import (
     SPLIT_PAUSE,
     ArticleWord,
     Match,
+    closes_quote,
     looks_like,
     reads_as,
     stem,
@@ -129,7 +130,7 @@ def quotes(words: list[ArticleWord], a0: int, a1: int) -> list[tuple[int, int]]:
         if words[a].head == a and text.startswith(OPENING_QUOTES):
             start = a
         last_part = a + 1 == a1 or words[a + 1].head != words[a].head
-        if last_part and text.rstrip(".،,؟?!:؛").endswith(("»", "”")):
+        if last_part and closes_quote(text):
             spans.append((a0 if start is None else start, a + 1))  # no start: opened a sentence before
             start = None
     if start is not None:  # closed in a later sentence
