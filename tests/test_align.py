@@ -1228,3 +1228,29 @@ def test_edge_speech_stands_for_the_quote_the_found_words_lie_in_and_no_other():
         at["«نعم»"],
         at["ثم"],
     ]
+
+
+def test_a_sentence_whose_speech_an_unsaid_lead_in_took_and_gave_back_is_found():
+    """A seven-word attribution nobody says, before a minister's sound bite, is paired with the narrator's
+    short sentence said a second before it; once edges are settled it gives that speech back, and the
+    sentence, said word for word, is shown, not the transcript."""
+    text = article.from_text(
+        "عنوان\n\nوانتهت الجلسة بعد الظهر.\n\n"
+        "وقال وزير الخارجية الأمريكي في مؤتمر صحفي: «إن المفاوضات مستمرة حتى نهاية الأسبوع المقبل».\n"
+    )
+    result = align(text, spoken("وانتهت الجلسة بعد الظهر", "إن المفاوضات مستمرة حتى نهاية الأسبوع المقبل"))
+    assert shown(result, "transcript") == ""
+    assert shown(result) == "وانتهت الجلسة بعد الظهر. «إن المفاوضات مستمرة حتى نهاية الأسبوع المقبل»."
+
+
+def test_speech_right_before_a_quote_without_marks_is_its_first_words_not_the_attribution():
+    """A quote after a colon, with no marks: its first two words heard as two others, after an attribution
+    of nine words nobody says."""
+    first = "ورجّح التقرير الذي أعدّه معهد أبحاث هضبة التبت أن تستمر درجات الحرارة في الارتفاع."
+    text = article.from_text(
+        f"عنوان\n\n{first}\n\nوقال وزير الخارجية الأمريكي في مؤتمر صحفي عقده أمس: إن المفاوضات مستمرة حتى "
+        "نهاية الأسبوع المقبل.\n"
+    )
+    result = align(text, spoken(normalize_text(first), "سمعنا اليوم مستمرة حتى نهاية الأسبوع المقبل"))
+    assert shown(result, "transcript") == ""
+    assert shown(result).endswith("الارتفاع. إن المفاوضات مستمرة حتى نهاية الأسبوع المقبل.")

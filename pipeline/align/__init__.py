@@ -15,7 +15,8 @@ How it works, in four passes, each about linear in the sizes of article and tran
    sentences never share speech.
 3. **Settle** (``edges``) each found sentence's edges: misheard edge words are taken in from the speech
    beside them, a sound bite's words paired with an unspoken lead-in are given back, and a piece Whisper
-   split off an edge word («من» of «مما») is taken in.
+   split off an edge word («من» of «مما») is taken in. Sentences found nowhere are then granted their places
+   on the speech given back, and settled in turn.
 4. **Emit** (``emit``) tokens: each spoken article word with its own spelling and punctuation and the time of
    the word it was heard as (with the unmatched words that belong to it); article words the narrator
    skipped at a sentence's edges are left out, and so are runs of more than ``MAX_SKIPPED_INSIDE`` inside
@@ -46,7 +47,7 @@ from dataclasses import replace
 import numpy as np
 
 from .. import numerals
-from ..data import Alignment, Article, Listen, Transcript
+from ..data import Alignment, Article, Listen, Transcript, Word
 from . import edges
 from .by_ear import found_by_ear
 from .common import ArticleWord, Match, article_words, elsewhere, sentence_spans, texts
@@ -81,6 +82,8 @@ def align(
     places, spare = candidates(words, sentences, heard, pauses)
     found = select(places, words, heard, spare)
     matches, claimed = edges.settle(found, words, pieces, heard, pauses, listen)
+    matches += _found_again(places, matches, claimed, words, pieces, heard, pauses, listen)
+    matches.sort(key=lambda m: m.first)
     speech = speech or tuple(w.start for w in transcript.words)
 
     def around(lo: float, hi: float) -> list[float]:
@@ -105,3 +108,31 @@ def align(
         len(unspoken),
     )
     return Alignment(tokens=tuple(mark_source_changes(tokens)), unspoken_paragraphs=unspoken)
+
+
+def _found_again(
+    places: list[Match],
+    matches: list[Match],
+    claimed: np.ndarray,
+    words: list[ArticleWord],
+    pieces: list[Word],
+    heard: list[str],
+    pauses: np.ndarray,
+    listen: Listen | None,
+) -> list[Match]:
+    """The sentences found nowhere, granted the places of theirs that lie on speech the found ones gave back
+    when their edges were settled (``claimed``, changed in place), and settled in turn.
+
+    A lead-in nobody says is paired with the speech before the sentence and given back only once edges
+    are settled, after the words were granted: «وقال وزير الخارجية الأمريكي في مؤتمر صحفي:», before a
+    minister's sound bite, took the narrator's «وانتهت الجلسة بعد الظهر» said a second before, and that
+    sentence, said word for word, was shown as heard.
+    """
+    said = {m.sentence for m in matches}
+    lost = [place for place in places if place.sentence not in said]
+    if not lost:
+        return []
+    again, claimed[:] = edges.settle(
+        select(lost, words, heard, taken=claimed), words, pieces, heard, pauses, listen, claimed
+    )
+    return again

@@ -67,6 +67,7 @@ def settle(
     heard: list[str],
     pauses: np.ndarray,
     listen: Listen | None,
+    taken: np.ndarray | None = None,
 ) -> tuple[list[Match], np.ndarray]:
     """The found sentences with their edges settled, and which transcript words they hold.
 
@@ -80,7 +81,7 @@ def settle(
     wrote after a verse are taken in, and a first word Whisper wrote twice is taken out of the speech
     before the sentence.
     """
-    claimed = np.zeros(len(heard), bool)
+    claimed = np.zeros(len(heard), bool) if taken is None else taken.copy()
     for match in matches:
         claimed[match.first : match.last + 1] = True
     closes = np.array([p.ends_sentence for p in pieces], bool)
@@ -316,7 +317,8 @@ def _missing_head(match: Match) -> list[int]:
 
 def _in_quote(missing: list[int], words: list[ArticleWord], at_end: bool) -> list[int]:
     """``missing`` (unheard edge words, nearest the found part first) up to the mark that opens (at the
-    head) or closes (at the end) the quote the found part lies in; all of them where no mark does.
+    head) or closes (at the end) the quote the found part lies in, or at the head to the colon a quote
+    without marks follows; all of them where no mark does.
 
     An attribution is the narrator's, mostly unsaid where a report plays the speaker, and the speech beside
     a quote's heard words is the quote's own edge words, as ``_drop_unheard_lead_in`` takes a quotation's
@@ -327,11 +329,14 @@ def _in_quote(missing: list[int], words: list[ArticleWord], at_end: bool) -> lis
     shown.
     """
     for k, a in enumerate(missing):
-        opens, closes = words[a].text.startswith(OPENING_QUOTES), closes_quote(words[a].text)
+        text = words[a].text
+        opens, closes = text.startswith(OPENING_QUOTES), closes_quote(text)
         if opens if at_end else closes:  # a whole quote lies between: the found part is in none
             return missing
         if closes if at_end else opens:
             return missing[: k + 1]
+        if k and not at_end and text.endswith(":"):  # a quote without marks runs from a colon (find.quotes)
+            return missing[:k]
     return missing
 
 

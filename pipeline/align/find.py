@@ -318,7 +318,11 @@ def _trim_fragments(
 
 
 def select(
-    candidates: list[Match], words: list[ArticleWord], heard: list[str], spare: Sequence[Match] = ()
+    candidates: list[Match],
+    words: list[ArticleWord],
+    heard: list[str],
+    spare: Sequence[Match] = (),
+    taken: np.ndarray | None = None,
 ) -> list[Match]:
     """Grant transcript words to candidates best-first, each sentence's first place before any sentence's
     second one (a sentence whose best place lost its words to another keeps its turn for the next);
@@ -342,7 +346,7 @@ def select(
     the verse after it, «ثم تلا: الم…», its lead-in unsaid too, took those words, and the quote, said, was
     shown nowhere.
     """
-    claimed = np.zeros(len(heard), bool)
+    claimed = np.zeros(len(heard), bool) if taken is None else taken.copy()
     kept: list[Match] = []
     places: dict[tuple[int, tuple[int, int]], int] = defaultdict(int)  # granted to each sentence (or quote)
     best: dict[tuple[int, tuple[int, int]], float] = {}  # the score of each one's first place
