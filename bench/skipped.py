@@ -2,6 +2,7 @@
 
     python bench/skipped.py --cached                  # every case, a clause after each sentence's middle word
     python bench/skipped.py --cached --at comma long  # after each sentence's first comma instead
+    python bench/skipped.py --cached --at end long    # at each sentence's end, after a comma
 
 A report's narration is an edit of its article: whole clauses of the page are not read out. The accuracy
 bench's truth cannot see them, as its articles hold only what is said (and whole paragraphs nobody says). Each
@@ -44,8 +45,8 @@ CLAUSES = (
 
 
 def with_clauses(markdown: str, at: str) -> tuple[str, list[str]]:
-    """``markdown`` with a clause inserted into each sentence (``at``: after its middle word, or after its
-    first comma), and the clauses inserted."""
+    """``markdown`` with a clause inserted into each sentence (``at``: after its middle word, after its
+    first comma, or at its end), and the clauses inserted."""
     lines, inserted = [], []
     for line in markdown.splitlines():
         if not line.strip() or line.startswith("#"):
@@ -56,15 +57,31 @@ def with_clauses(markdown: str, at: str) -> tuple[str, list[str]]:
             words = sentence.split()
             if at == "mid":
                 cut = len(words) // 2 if len(words) >= 6 else None
-            else:
+            elif at == "comma":
                 cut = next((k + 1 for k, w in enumerate(words[:-2]) if w.endswith("،")), None)
+            else:
+                cut = len(words) if len(words) >= 2 else None
             if cut:
                 clause = CLAUSES[len(inserted) % len(CLAUSES)]
                 inserted.append(clause)
                 words = [*words[:cut], *clause.split(), *words[cut:]]
+                if at == "end":
+                    words = _closed(words, cut)
             sentences.append(" ".join(words))
         lines.append(" ".join(sentences))
     return "\n".join(lines), inserted
+
+
+def _closed(words: list[str], cut: int) -> list[str]:
+    """``words`` with a clause appended after the sentence's last word ``cut - 1`` set off by a comma, and
+    the sentence's closing punctuation moved to the clause's end: «…ضَرِسَت»، بحسب ما أفادت مصادر مطلعة.»
+
+    >>> _closed(["قال", "نعم.", "في", "وقت"], 2)
+    ['قال', 'نعم،', 'في', 'وقت.']
+    """
+    last = words[cut - 1]
+    body = last.rstrip(".!؟?")
+    return [*words[: cut - 1], body + "،", *words[cut:-1], words[-1] + last[len(body) :]]
 
 
 class Listened(logging.Handler):
@@ -103,7 +120,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("cases", nargs="*", default=ALL_CASES, help="default: every case and variant")
-    parser.add_argument("--at", choices=["mid", "comma"], default="mid")
+    parser.add_argument("--at", choices=["mid", "comma", "end"], default="mid")
     parser.add_argument("--batch-size", type=int, default=1)
     parser.add_argument("--cached", action="store_true", help="reuse raw transcripts of earlier runs")
     args = parser.parse_args()

@@ -1254,3 +1254,18 @@ def test_speech_right_before_a_quote_without_marks_is_its_first_words_not_the_at
     result = align(text, spoken(normalize_text(first), "سمعنا اليوم مستمرة حتى نهاية الأسبوع المقبل"))
     assert shown(result, "transcript") == ""
     assert shown(result).endswith("الارتفاع. إن المفاوضات مستمرة حتى نهاية الأسبوع المقبل.")
+
+
+def test_an_unsaid_attribution_after_a_quote_does_not_take_the_next_sentences_speech():
+    """A quote, then an attribution of six words nobody says, then a short sentence a second later: the
+    attribution was paired with that sentence's words and shown over them."""
+    text = article.from_text(
+        "عنوان\n\n«لا يقولون بعدُ: الآباء أكلوا حِصرِماً وأسنان الأبناء ضَرِسَت»، قال المحاضر في درسه عن "
+        "الأمثال القديمة.\n\nوانتهت الجلسة بعد الظهر.\n"
+    )
+    result = align(
+        text, spoken("لا يقولون بعد الآباء أكلوا حصرما وأسنان الأبناء ضرست", "وانتهت الجلسة بعد الظهر")
+    )
+    assert shown(result, "transcript") == ""
+    assert "المحاضر" not in shown(result)
+    assert shown(result).endswith("ضَرِسَت»، وانتهت الجلسة بعد الظهر.")

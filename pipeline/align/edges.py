@@ -76,10 +76,11 @@ def settle(
     pairs beyond a long pause that Whisper hears said before it; misheard edge words are taken in from the
     speech beside them; a sentence left with one heard word is dropped (one word alone is no evidence of a
     sentence); unheard lead-ins are left out, and a sentence left with one heard word then is dropped too
-    unless a pause set the lead-in's speech apart; a lead-in's speech goes back to the quote before where
+    unless a pause set the lead-in's speech apart; last clauses none of whose words was heard as itself,
+    after a pause, are left out too; a lead-in's speech goes back to the quote before where
     it reads as that quote's missing end; a split-off piece of an edge word and a verse number Whisper
     wrote after a verse are taken in, and a first word Whisper wrote twice is taken out of the speech
-    before the sentence.
+    before the sentence. Words ``taken`` by other sentences are held already.
     """
     claimed = np.zeros(len(heard), bool) if taken is None else taken.copy()
     for match in matches:
@@ -107,6 +108,8 @@ def settle(
         _drop_unheard_lead_in(match, scene)
         if match.first == first and lone(match):  # a look-alike lead-in and one word, no pause between
             kept.remove(match)
+    for match in kept:
+        _drop_unheard_tail(match, scene)
     _give_back_lead_speech(kept, scene)
     for match in kept:
         _absorb_split_edges(match, scene)
@@ -285,6 +288,39 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
             rest, match.first = rest[stray:], said
         match.pairs = rest
         match.span = (ends[0] + 1, a1)
+
+
+def _drop_unheard_tail(match: Match, scene: Scene) -> None:
+    """Leave out a sentence's last clauses when none of their words was heard as itself and a pause that
+    closes a breath group (``EDGE_PAUSE``) parts their speech from the rest of the sentence's: the mirror of
+    ``_drop_unheard_lead_in``'s, for an attribution after a quote («…»، قال المحاضر في درسه عن الأمثال
+    القديمة.») that nobody says. Its six words were paired with the next sentence, «وانتهت الجلسة بعد
+    الظهر», said a second after the quote, and shown over it; given back, that speech is the next
+    sentence's to take (``align._found_again``). A quotation's last clause is the speaker's, all said.
+    """
+    a0, a1 = match.span
+    if closes_quote(scene.words[a1 - 1].text):
+        return
+    starts = [a + 1 for a in range(a0, a1 - 1) if scene.words[a].brk >= Break.CLAUSE]
+    unheard = []  # the tails, clause by clause from the end, none of whose words was heard as itself
+    for start in reversed(starts):
+        tail = [(a, t) for a, t in match.pairs if a >= start]
+        if len(tail) == len(match.pairs) or any(
+            reads_as(scene.words[a].norm, scene.heard[t]) for a, t in tail
+        ):
+            break
+        unheard.append((start, tail))
+    for start, tail in reversed(unheard):  # the longest first
+        if not tail:
+            continue
+        before = match.pairs[-len(tail) - 1][1]
+        gap = scene.pauses[before : tail[0][1]]
+        if gap.max() >= EDGE_PAUSE:
+            said = before + int(np.argmax(gap))  # the speech after the pause is not the sentence's
+            scene.claimed[said + 1 : match.last + 1] = False
+            match.pairs, match.last = match.pairs[: -len(tail)], said
+            match.span = (a0, start)
+            return
 
 
 def _give_back_lead_speech(matches: list[Match], scene: Scene) -> None:
