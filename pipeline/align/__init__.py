@@ -132,7 +132,7 @@ def _found_again(
     lost = [place for place in places if place.sentence not in said]
     if not lost:
         return []
-    again, claimed[:] = edges.settle(
-        select(lost, words, heard, taken=claimed), words, pieces, heard, pauses, listen, claimed
-    )
+    granted = select(lost, words, heard, taken=claimed)
+    again, held = edges.settle(granted, words, pieces, heard, pauses, listen, taken=claimed)
+    claimed[:] = held
     return again

@@ -260,16 +260,8 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
     a0, a1 = match.span
     if scene.words[a0].text.startswith(OPENING_QUOTES):
         return  # a quotation's first clause is what the speaker said, not a narrator's lead-in
-    ends = [a for a in range(a0, a1 - 1) if scene.words[a].brk >= Break.CLAUSE]  # each clause's last word
-    unheard = []  # the leads, clause by clause, none of whose words was heard as itself
-    for clause_end in ends:
-        lead = [(a, t) for a, t in match.pairs if a <= clause_end]
-        if len(lead) == len(match.pairs) or any(
-            reads_as(scene.words[a].norm, scene.heard[t]) for a, t in lead
-        ):
-            break
-        unheard.append(lead)
-    for clause_end, lead in reversed(list(zip(ends, unheard, strict=False))):
+    unheard = _unheard_clauses(match, scene, at_end=False)
+    for clause_end, lead in reversed(unheard):
         gap = scene.pauses[lead[-1][1] : match.pairs[len(lead)][1]] if lead else np.zeros(0)
         if gap.size and gap.max() >= EDGE_PAUSE:
             said = lead[-1][1] + int(np.argmax(gap)) + 1  # the speech before the pause is the sound bite's
@@ -277,8 +269,9 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
             match.pairs, match.first = match.pairs[len(lead) :], said
             match.span = (clause_end + 1, a1)
             return
-    if unheard and unheard[0] and ends[0] - a0 < MAX_FRAGMENT:
-        rest = match.pairs[len(unheard[0]) :]
+    if unheard and unheard[0][1] and unheard[0][0] - a0 < MAX_FRAGMENT:
+        clause_end, lead = unheard[0]
+        rest = match.pairs[len(lead) :]
         words, heard = scene.words, scene.heard
         stray = next((k for k, (a, t) in enumerate(rest) if looks_like(words[a].norm, heard[t])), 0)
         gap = scene.pauses[rest[stray - 1][1] : rest[stray][1]] if stray else np.zeros(0)
@@ -287,7 +280,24 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
             scene.claimed[match.first : said] = False
             rest, match.first = rest[stray:], said
         match.pairs = rest
-        match.span = (ends[0] + 1, a1)
+        match.span = (clause_end + 1, a1)
+
+
+def _unheard_clauses(match: Match, scene: Scene, at_end: bool) -> list[tuple[int, list[tuple[int, int]]]]:
+    """``match``'s clauses at its head (or end), growing clause by clause from that edge while none of their
+    words was heard as itself, never all its pairs: each with the article word that bounds it (its last at
+    the head, its first at the end) and its pairs."""
+    a0, a1 = match.span
+    ends = [a for a in range(a0, a1 - 1) if scene.words[a].brk >= Break.CLAUSE]  # each clause's last word
+    out: list[tuple[int, list[tuple[int, int]]]] = []
+    for bound in [a + 1 for a in reversed(ends)] if at_end else ends:
+        part = [(a, t) for a, t in match.pairs if (a >= bound if at_end else a <= bound)]
+        if len(part) == len(match.pairs) or any(
+            reads_as(scene.words[a].norm, scene.heard[t]) for a, t in part
+        ):
+            break
+        out.append((bound, part))
+    return out
 
 
 def _drop_unheard_tail(match: Match, scene: Scene) -> None:
@@ -301,16 +311,7 @@ def _drop_unheard_tail(match: Match, scene: Scene) -> None:
     a0, a1 = match.span
     if closes_quote(scene.words[a1 - 1].text):
         return
-    starts = [a + 1 for a in range(a0, a1 - 1) if scene.words[a].brk >= Break.CLAUSE]
-    unheard = []  # the tails, clause by clause from the end, none of whose words was heard as itself
-    for start in reversed(starts):
-        tail = [(a, t) for a, t in match.pairs if a >= start]
-        if len(tail) == len(match.pairs) or any(
-            reads_as(scene.words[a].norm, scene.heard[t]) for a, t in tail
-        ):
-            break
-        unheard.append((start, tail))
-    for start, tail in reversed(unheard):  # the longest first
+    for start, tail in reversed(_unheard_clauses(match, scene, at_end=True)):  # the longest first
         if not tail:
             continue
         before = match.pairs[-len(tail) - 1][1]
