@@ -291,6 +291,33 @@ def test_a_clause_nobody_says_inside_a_sentence_found_by_ear_is_left_out(samples
     assert article_text(after, 54.0, 58.5) == "«ليس لك أن تتعدى على القوانين»."
 
 
+def test_a_sentence_found_by_ear_is_weighed_against_unclaimed_speech_between_other_sentences(samples, ear):
+    """Unclear speech lifts any text a little against a narrator's clear voice, so a sentence placed by ear
+    is weighed against a stretch of unclaimed speech too: the closing quote, heard as other words, is
+    scored on the off-script remark (between two other found sentences), and is still found on its own
+    voice."""
+    asked: list[tuple[float, float]] = []
+
+    class Asked:
+        def __getattr__(self, name: str):
+            return getattr(ear, name)
+
+        def likelihoods(self, start: float, end: float, texts: list[str]) -> list[float] | None:
+            if any("تتعدى" in text for text in texts):
+                asked.append((start, end))
+            return ear.likelihoods(start, end, texts)
+
+    transcript = with_clips(samples, {2: TRUTH[2]["text"], 5: "قلوه بالنسبة كيف يفضلها حين الغناء"})
+    heard = Asked()
+    after = align.found_by_ear(ARTICLE, align.align(ARTICLE, transcript, heard), transcript, heard)
+    assert article_text(after, 54.0, 58.5) == "«ليس لك أن تتعدى على القوانين»."
+    remark = TRUTH[2]["start"] - 0.5, TRUTH[2]["end"]
+    on_quote = [(a, b) for a, b in asked if a > 54.0]
+    assert on_quote
+    for a, b in on_quote:
+        assert any(remark[0] <= c < remark[1] and d - c == pytest.approx(b - a) for c, d in asked)
+
+
 def test_a_sentence_of_three_words_found_by_ear_has_no_block_to_leave_out(samples, ear):
     """A block left out of a sentence found by ear is more than ``MAX_SKIPPED_INSIDE`` words and not all
     of it: a sentence of three words is shown whole (asking with no block to weigh had stopped the job)."""
@@ -298,5 +325,5 @@ def test_a_sentence_of_three_words_found_by_ear_has_no_block_to_leave_out(sample
     from pipeline.align.common import article_words
 
     units = [w for w in article_words(ARTICLE) if w.text in ("تتعدى", "على", "القوانين».")]
-    passage = by_ear.Passage(56.0, 58.04, 55.5, 58.5)
+    passage = by_ear.Passage(56.0, 58.04, 55.5, 58.5, (54.0, 60.0))
     assert by_ear._said_units(units, passage, ear, [1.0, 13.7]) == units

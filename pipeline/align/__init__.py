@@ -34,7 +34,8 @@ last words are (decoding led by the words before them), and whether weak last wo
 pause were said in that pause instead; whether a run of its words unheard between two heard ones was
 said there; and whether a block of its words paired with speech unlike them was said at all. Last,
 after the rehear stage, ``found_by_ear`` (``by_ear``) asks it whether a sentence found nowhere is said on
-a passage of unclaimed speech: far likelier there than on the report's other narration.
+a passage of unclaimed speech: far likelier there than on the report's other narration, and than on
+unclaimed speech between other found sentences.
 """
 
 from __future__ import annotations
