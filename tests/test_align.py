@@ -1269,3 +1269,17 @@ def test_an_unsaid_attribution_after_a_quote_does_not_take_the_next_sentences_sp
     assert shown(result, "transcript") == ""
     assert "المحاضر" not in shown(result)
     assert shown(result).endswith("ضَرِسَت»، وانتهت الجلسة بعد الظهر.")
+
+
+def test_an_unsaid_last_clause_glued_to_a_verse_gives_the_next_sentence_its_head_back():
+    """A verse's drawn-out end heard as a word of its own right after it, then a pause, then the next
+    sentence's first words as written: the unsaid clause after the verse took all of that, and its words
+    were shown over the next sentence's head; the pause inside the clause's speech parts it from the verse."""
+    text = article.from_text(
+        "عنوان\n\nوإن تعدوا نعمة الله لا تحصوها إن الله لغفور رحيم وأتم نعمته عليكم لعلكم تشكرون، خلال "
+        "مؤتمر صحفي عقده ظهرا.\n\nورجّح التقرير الذي أعدّه معهد أبحاث هضبة التبت.\n"
+    )
+    verse = "وإن تعدوا نعمة الله لا تحصوها إن الله لغفور رحيم وأتم نعمته عليكم لعلكم تشكر يرين"
+    result = align(text, spoken(verse, "ورجح التقرير الذي اعده معهد ابحاث هضبات التبتي", gap=1.2))
+    assert shown(result, "transcript") == ""
+    assert shown(result).endswith("لعلكم تشكرون، ورجّح التقرير الذي أعدّه معهد أبحاث هضبة التبت.")

@@ -108,8 +108,8 @@ def settle(
         _drop_unheard_lead_in(match, scene)
         if match.first == first and lone(match):  # a look-alike lead-in and one word, no pause between
             kept.remove(match)
-    for match in kept:
-        _drop_unheard_tail(match, scene)
+    if [match for match in kept if _drop_unheard_tail(match, scene)]:
+        _settle_edges(kept, scene)  # the speech given back may be the next sentence's misheard head
     _give_back_lead_speech(kept, scene)
     for match in kept:
         _absorb_split_edges(match, scene)
@@ -300,28 +300,33 @@ def _unheard_clauses(match: Match, scene: Scene, at_end: bool) -> list[tuple[int
     return out
 
 
-def _drop_unheard_tail(match: Match, scene: Scene) -> None:
+def _drop_unheard_tail(match: Match, scene: Scene) -> bool:
     """Leave out a sentence's last clauses when none of their words was heard as itself and a pause that
     closes a breath group (``EDGE_PAUSE``) parts their speech from the rest of the sentence's: the mirror of
     ``_drop_unheard_lead_in``'s, for an attribution after a quote («…»، قال المحاضر في درسه عن الأمثال
     القديمة.») that nobody says. Its six words were paired with the next sentence, «وانتهت الجلسة بعد
     الظهر», said a second after the quote, and shown over it; given back, that speech is the next
-    sentence's to take (``align._found_again``). A quotation's last clause is the speaker's, all said.
+    sentence's to take (``align._found_again``), or, where the next sentence was found without it, its
+    misheard head's (``_settle_edges`` again). The pause may lie inside the clause's speech: on ``long``
+    (``bench/skipped.py --at end``), «، خلال مؤتمر صحفي عقده ظهرا» after a verse took the verse's drawn-out
+    «يرين» 0.25 s after it and, 1.2 s on, «ورجح التقرير الذي اعده», the next sentence's first four words
+    said as written, and was shown over them. A quotation's last clause is the speaker's, all said.
     """
     a0, a1 = match.span
     if closes_quote(scene.words[a1 - 1].text):
-        return
+        return False
     for start, tail in reversed(_unheard_clauses(match, scene, at_end=True)):  # the longest first
         if not tail:
             continue
         before = match.pairs[-len(tail) - 1][1]
-        gap = scene.pauses[before : tail[0][1]]
+        gap = scene.pauses[before : tail[-1][1]]
         if gap.max() >= EDGE_PAUSE:
             said = before + int(np.argmax(gap))  # the speech after the pause is not the sentence's
             scene.claimed[said + 1 : match.last + 1] = False
             match.pairs, match.last = match.pairs[: -len(tail)], said
             match.span = (a0, start)
-            return
+            return True
+    return False
 
 
 def _give_back_lead_speech(matches: list[Match], scene: Scene) -> None:
