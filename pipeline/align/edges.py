@@ -285,19 +285,31 @@ def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
 
 def _unheard_clauses(match: Match, scene: Scene, at_end: bool) -> list[tuple[int, list[tuple[int, int]]]]:
     """``match``'s clauses at its head (or end), growing clause by clause from that edge while none of their
-    words was heard as itself, never all its pairs: each with the article word that bounds it (its last at
-    the head, its first at the end) and its pairs."""
+    words was heard as itself (``_heard_as_itself``), never all its pairs: each with the article word that
+    bounds it (its last at the head, its first at the end) and its pairs."""
     a0, a1 = match.span
     ends = [a for a in range(a0, a1 - 1) if scene.words[a].brk >= Break.CLAUSE]  # each clause's last word
     out: list[tuple[int, list[tuple[int, int]]]] = []
     for bound in [a + 1 for a in reversed(ends)] if at_end else ends:
         part = [(a, t) for a, t in match.pairs if (a >= bound if at_end else a <= bound)]
         if len(part) == len(match.pairs) or any(
-            reads_as(scene.words[a].norm, scene.heard[t]) for a, t in part
+            _heard_as_itself(scene.words[a].norm, scene.heard[t]) for a, t in part
         ):
             break
         out.append((bound, part))
     return out
+
+
+def _heard_as_itself(norm: str, heard: str) -> bool:
+    """Whether the heard word is the article word ``norm`` itself: letter for letter, or reading as it
+    (``READS_AS``) where the word is long enough (``ECHO_LETTERS``) for that to be more than a short word's
+    look-alike. «كما» reads as «ما» (80): an unsaid attribution «كما أكدت وكالات الأنباء المحلية» after a
+    quote held the next sentence's «ما قد يؤدي إلى تراجع مساحات الأنهار», and was kept for that one word.
+
+    >>> _heard_as_itself("كما", "ما"), _heard_as_itself("كما", "كما"), _heard_as_itself("مصادر", "مسادر")
+    (False, True, True)
+    """
+    return heard == norm or (len(norm) >= ECHO_LETTERS and reads_as(norm, heard))
 
 
 def _drop_unheard_tail(match: Match, scene: Scene) -> bool:
@@ -310,7 +322,11 @@ def _drop_unheard_tail(match: Match, scene: Scene) -> bool:
     misheard head's (``_settle_edges`` again). The pause may lie inside the clause's speech: on ``long``
     (``bench/skipped.py --at end``), «، خلال مؤتمر صحفي عقده ظهرا» after a verse took the verse's drawn-out
     «يرين» 0.25 s after it and, 1.2 s on, «ورجح التقرير الذي اعده», the next sentence's first four words
-    said as written, and was shown over them. A quotation's last clause is the speaker's, all said.
+    said as written, and was shown over them. The sentence's speech ends at the first pause there as long
+    as its own closing pause (``_closing_pause``), or else at the longest: «يس، في وقت سابق من مساء أمس.»,
+    heard «يس», then a guest's line, then «أم» (a verse's first sound, read as «أمس») had kept the guest's
+    line, ended by a longer pause than the one before it. A quotation's last clause is the speaker's, all
+    said.
     """
     a0, a1 = match.span
     if closes_quote(scene.words[a1 - 1].text):
@@ -321,7 +337,8 @@ def _drop_unheard_tail(match: Match, scene: Scene) -> bool:
         before = match.pairs[-len(tail) - 1][1]
         gap = scene.pauses[before : tail[-1][1]]
         if gap.max() >= EDGE_PAUSE:
-            said = before + int(np.argmax(gap))  # the speech after the pause is not the sentence's
+            breaths = np.flatnonzero(gap >= _closing_pause(match, scene.pauses))
+            said = before + int(breaths[0] if breaths.size else np.argmax(gap))  # the sentence's speech ends
             scene.claimed[said + 1 : match.last + 1] = False
             match.pairs, match.last = match.pairs[: -len(tail)], said
             match.span = (a0, start)
