@@ -11,8 +11,8 @@ which beam search chose on that audio; against other speech it measures what the
 own likelihood, which is what tells a sentence said from a sentence that reads well anywhere (a title, a
 formula of recitation). Unclear speech lifts any text a little, and a narrator's clear voice none: on
 ``bench/skipped.py``'s batched ``heldout+music`` an unsaid basmala with an attribution added to it rose 15.2
-nats on a guest's speech against the recitation, 8.7 of them from «مصادر» (the guest's «ومصادرة») and 0.1 to
-2.4 from each word but two; against another guest's speech too, 4.2.
+nats on a guest's speech against the recitation, 8.7 of them from «مصادر» (the guest's «ومصادرة»), 0.1 to
+2.4 from six of its other eight words; against another guest's speech too, 4.2.
 
 A sentence is placed on a passage that lasts about as long as the sentence takes at the report's pace
 (``PACE``) and where the ratio passes ``BAR``; each sentence is used once and no two on the same speech, the

@@ -108,7 +108,8 @@ def settle(
         _drop_unheard_lead_in(match, scene)
         if match.first == first and lone(match):  # a look-alike lead-in and one word, no pause between
             kept.remove(match)
-    if [match for match in kept if _drop_unheard_tail(match, scene)]:
+    dropped = [match for match in kept if _drop_unheard_tail(match, scene)]
+    if dropped:
         _settle_edges(kept, scene)  # the speech given back may be the next sentence's misheard head
     _give_back_lead_speech(kept, scene)
     for match in kept:
