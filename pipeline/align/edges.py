@@ -77,7 +77,8 @@ def settle(
     speech beside them; a sentence left with one heard word is dropped (one word alone is no evidence of a
     sentence); unheard lead-ins are left out, and a sentence left with one heard word then is dropped too
     unless a pause set the lead-in's speech apart; last clauses none of whose words was heard as itself,
-    after a pause, are left out too; a lead-in's speech goes back to the quote before where
+    after a pause, are left out too, and edges are settled again on the speech they gave back; a lead-in's
+    speech goes back to the quote before where
     it reads as that quote's missing end; a split-off piece of an edge word and a verse number Whisper
     wrote after a verse are taken in, and a first word Whisper wrote twice is taken out of the speech
     before the sentence. Words ``taken`` by other sentences are held already.
