@@ -885,6 +885,19 @@ def test_a_whole_clause_unheard_before_a_quote_is_not_placed_on_the_voice():
     assert shown(align(text, heard)).endswith("نور. «أين المشكلة؟»")
 
 
+def test_a_whole_clause_unheard_after_a_sentences_last_heard_word_is_not_placed_on_the_voice():
+    """A drawn-out last word's voice has room for one more word: «وفق», the first of a last clause nobody
+    said, was put there. Only the last heard word's own clause is placed."""
+    text = article.from_text(
+        "عنوان\n\nوقال المحاضر في بداية الندوة إن العلم نور.\n\nإن الله عليم خبير، وفق بيان رسمي صدر لاحقا.\n"
+    )
+    words = [*spoken("وقال المحاضر في بداية الندوة إن العلم نور").words]
+    words += [Word(w, 5.0 + 0.4 * k, 5.35 + 0.4 * k, 0.9) for k, w in enumerate("ان الله عليم".split())]
+    words.append(Word("خبير", 6.2, 6.7, 0.9))
+    heard = Transcript(tuple(words), "ar", 9.0, "test", voiced=((0.5, 4.0), (5.0, 7.15)))
+    assert shown(align(text, heard)).endswith("نور. إن الله عليم خبير،")
+
+
 def test_a_term_set_in_quotes_is_not_looked_for_alone():
     """Only quotes said by someone (after a colon, or opening the sentence) are looked for alone: the
     unspoken «الحرب الباردة» was shown over a guest's «الحرب البارحة»."""
