@@ -1318,3 +1318,21 @@ def test_an_unsaid_last_clause_held_by_a_look_alike_short_word_gives_back_a_gues
     result = align(text, Transcript(tuple(words), "ar", 12.0, "test"))
     assert shown(result, "transcript") == "لا تركنا لدي العدوى فإنه"
     assert "أمس" not in shown(result)
+
+
+def test_an_unsaid_last_clause_after_a_quote_heard_fused_gives_the_next_sentence_its_speech():
+    """A quote's last two words heard fused as one, a pause, a stray short word the quote's next word was
+    paired with, then the next sentence as written: the unsaid attribution after the quote took that
+    sentence's speech, the pause lying before the pair it follows. The quote's speech ends at the last word
+    that looks like its own."""
+    text = article.from_text(
+        "عنوان\n\nوورد في الكلمة المثل القائل: «الكلام فضة، لكن الصمت ذهب»، كما أكدت وكالات الأنباء "
+        "المحلية.\n\nوتوقع التقرير ارتفاع الحرارة مما قد يؤدي إلى تراجع مساحات الأنهار الجليدية.\n"
+    )
+    words = [*spoken("وورد في الكلمة المثل القائل الكلام وخدمه لكن فنظهر").words, Word("من", 5.21, 5.21, 0.5)]
+    rest = "ما قد يؤدي إلى تراجع مساحات الأمهار الجليدية".split()
+    words += [Word(w, 5.36 + 0.4 * k, 5.71 + 0.4 * k, 0.9) for k, w in enumerate(rest)]
+    result = align(text, Transcript(tuple(words), "ar", 12.0, "test"))
+    assert "أكدت" not in shown(result)
+    assert shown(result).endswith("لكن مما قد يؤدي إلى تراجع مساحات الأنهار الجليدية.")
+

@@ -327,22 +327,28 @@ def _drop_unheard_tail(match: Match, scene: Scene) -> bool:
     said as written, and was shown over them. The sentence's speech ends at the first pause there as long
     as its own closing pause (``_closing_pause``), or else at the longest: «يس، في وقت سابق من مساء أمس.»,
     heard «يس», then a guest's line, then «أم» (a verse's first sound, read as «أمس») had kept the guest's
-    line, ended by a longer pause than the one before it. A quotation's last clause is the speaker's, all
-    said.
+    line, ended by a longer pause than the one before it. The rest of the sentence's speech is looked for
+    up to its last word that looks like its own (``looks_like``), and pairs after that breath go with the
+    clause: on ``reorder`` the quote's «الصمت ذهب» was heard fused, «فنظهر», and «الصمت» paired with a
+    stray «من» 0.86 s on, right before «ما قد يؤدي…», the next sentence's speech that the unsaid «كما أكدت
+    وكالات الأنباء المحلية.» took. A quotation's last clause is the speaker's, all said.
     """
     a0, a1 = match.span
     if closes_quote(scene.words[a1 - 1].text):
         return False
+    words, heard = scene.words, scene.heard
     for start, tail in reversed(_unheard_clauses(match, scene, at_end=True)):  # the longest first
         if not tail:
             continue
-        before = match.pairs[-len(tail) - 1][1]
+        rest = match.pairs[: -len(tail)]
+        own = [t for a, t in rest if looks_like(words[a].norm, heard[t])]  # the rest's speech, surely
+        before = own[-1] if own else rest[-1][1]
         gap = scene.pauses[before : tail[-1][1]]
         if gap.max() >= EDGE_PAUSE:
             breaths = np.flatnonzero(gap >= _closing_pause(match, scene.pauses))
             said = before + int(breaths[0] if breaths.size else np.argmax(gap))  # the sentence's speech ends
             scene.claimed[said + 1 : match.last + 1] = False
-            match.pairs, match.last = match.pairs[: -len(tail)], said
+            match.pairs, match.last = [(a, t) for a, t in rest if t <= said], said
             match.span = (a0, start)
             return True
     return False
