@@ -5,11 +5,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from pipeline import article
 from pipeline.align import Match, align, article_words
 from pipeline.align.common import sentence_spans
+from pipeline.align.edges import settle
 from pipeline.align.find import quotes, select
 from pipeline.arabic import normalize, normalize_text
 from pipeline.data import Break, Transcript, Word
@@ -1336,3 +1338,20 @@ def test_an_unsaid_last_clause_after_a_quote_heard_fused_gives_the_next_sentence
     assert "أكدت" not in shown(result)
     assert shown(result).endswith("لكن مما قد يؤدي إلى تراجع مساحات الأنهار الجليدية.")
 
+
+def test_an_unsaid_last_clause_over_a_guest_and_a_verse_gives_back_the_guests_line_at_the_first_breath():
+    """A one-word verse, then a clause nobody says paired with a guest's line and, across a longer pause, a
+    verse's misheard first words: the pauses of that speech are not the sentence's own, and set too long a
+    closing pause, the guest's line stayed the sentence's and was shown as nothing."""
+    text = article.from_text("عنوان\n\nوالعصر، في وقت سابق من مساء أمس.\n")
+    heard = [("والعصر", 1.0, 4.4), ("لا", 4.94, 5.28), ("تركنا", 5.9, 6.49), ("لدي", 6.49, 6.79)]
+    heard += [("العدوى", 6.79, 7.29), ("فإنه", 7.29, 7.78), ("إلا", 8.97, 9.37), ("لدينا", 9.37, 10.41)]
+    heard += [("أمانوا", 10.51, 11.33), ("أم", 11.33, 11.89)]
+    pieces = [Word(w, a, b, 0.9) for w, a, b in heard]
+    norms = [normalize(w.text) for w in pieces]
+    words = article_words(text, set(norms))
+    pauses = np.array([b.start - a.end for a, b in itertools.pairwise(pieces)] + [0.0])
+    match = Match(1, [(1, 0), (2, 3), (3, 4), (4, 6), (5, 7), (6, 8), (7, 9)], 1.0, (1, 8))  # 0: the title
+    kept, claimed = settle([match], words, pieces, norms, pauses, None)
+    assert [(k.span, k.last) for k in kept] == [((1, 2), 0)]
+    assert not claimed[1:6].any()

@@ -325,9 +325,11 @@ def _drop_unheard_tail(match: Match, scene: Scene) -> bool:
     (``bench/skipped.py --at end``), «، خلال مؤتمر صحفي عقده ظهرا» after a verse took the verse's drawn-out
     «يرين» 0.25 s after it and, 1.2 s on, «ورجح التقرير الذي اعده», the next sentence's first four words
     said as written, and was shown over them. The sentence's speech ends at the first pause there as long
-    as its own closing pause (``_closing_pause``), or else at the longest: «يس، في وقت سابق من مساء أمس.»,
-    heard «يس», then a guest's line, then «أم» (a verse's first sound, read as «أمس») had kept the guest's
-    line, ended by a longer pause than the one before it. The rest of the sentence's speech is looked for
+    as its own closing pause (``_closing_pause``, from its pauses before the clause), or else at the
+    longest: «يس، في وقت سابق من مساء أمس.», heard «يس», then a guest's line, then «أم» (a verse's first
+    sound, read as «أمس»), had kept the guest's line, ended by a longer pause than the 0.54 s after «يس»;
+    and so it had again where the clause's speech held the verse's first words too, their pauses counted as
+    the sentence's own (batched ``heldout2+street``). The rest of the sentence's speech is looked for
     up to its last word that looks like its own (``looks_like``), and pairs after that breath go with the
     clause: on ``reorder`` the quote's «الصمت ذهب» was heard fused, «فنظهر», and «الصمت» paired with a
     stray «من» 0.86 s on, right before «ما قد يؤدي…», the next sentence's speech that the unsaid «كما أكدت
@@ -345,7 +347,7 @@ def _drop_unheard_tail(match: Match, scene: Scene) -> bool:
         before = own[-1] if own else rest[-1][1]
         gap = scene.pauses[before : tail[-1][1]]
         if gap.max() >= EDGE_PAUSE:
-            breaths = np.flatnonzero(gap >= _closing_pause(match, scene.pauses))
+            breaths = np.flatnonzero(gap >= _closing_pause(match, scene.pauses, until=before))
             said = before + int(breaths[0] if breaths.size else np.argmax(gap))  # the sentence's speech ends
             scene.claimed[said + 1 : match.last + 1] = False
             match.pairs, match.last = [(a, t) for a, t in rest if t <= said], said
@@ -462,14 +464,15 @@ def _edge_pairs(said: list[int], run: list[int], at_end: bool) -> list[tuple[int
     ]
 
 
-def _closing_pause(match: Match, pauses: np.ndarray) -> float:
+def _closing_pause(match: Match, pauses: np.ndarray, until: int | None = None) -> float:
     """Seconds of pause that end ``match``'s sentence: ``EDGE_PAUSE``, or longer than 9 in 10 of the pauses
-    between the sentence's own words where the speaker pauses longer inside it.
+    between the sentence's own words (up to transcript word ``until``, where the rest is in doubt) where
+    the speaker pauses longer inside it.
 
     A reciter chants with a second's pause between words («سيدخلون ‖ جهنم داخرين» under a music bed, 1.1 s);
     at a narrator's 0.35 s the misheard end of that sentence was cut off from it and shown as heard.
     """
-    inside = pauses[match.first : match.last]
+    inside = pauses[match.first : match.last if until is None else until]
     if len(inside) < CLOSING_SAMPLE:
         return EDGE_PAUSE
     return max(EDGE_PAUSE, float(np.quantile(inside, 0.9)))
