@@ -8,9 +8,12 @@ A report's narration is an edit of its article: whole clauses of the page are no
 bench's truth cannot see them, as its articles hold only what is said (and whole paragraphs nobody says). Each
 sentence of a case's article (``--at mid``: of six words or more) gets one of ``CLAUSES`` inserted, none of
 whose words is said anywhere in the bench, and the report is subtitled against that article. Every word of an
-inserted clause shown is a wrong word on screen. It prints, per case, the clauses inserted, the words of them
-shown, each shown word with its time and what was heard there, and how much the audio raised each run of
-unheard words inside a sentence that the aligner listened for (``align.inside``).
+inserted clause shown is a wrong word on screen. So is every off-script word shown against the case's own
+article and not against the one with clauses (``offscript_hidden``): a clause that takes a guest's line hides
+it, whether it shows its own words over it or none. It prints, per case, the clauses inserted, the words of
+them shown, each shown word with its time and what was heard there, the off-script words hidden, and how much
+the audio raised each run of unheard words inside a sentence that the aligner listened for
+(``align.inside``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,6 +33,7 @@ from bench.accuracy import ALL_CASES, CachedTranscriber, case_files
 from pipeline import acquire, cues, job
 from pipeline.arabic import normalize_text
 from pipeline.article import from_markdown
+from pipeline.data import Token
 from pipeline.transcribe import DecodeConfig, ModelConfig, Transcriber
 
 CLAUSES = (
@@ -105,7 +110,7 @@ def evaluate(name: str, transcriber: Transcriber, at: str, listened: Listened) -
     said = set(normalize_text(original).split())
     unsaid = {w for clause in inserted for w in clause.split() if normalize_text(w) not in said}
     shown = [t for t in done.alignment.tokens if t.source == "article" and t.text in unsaid]
-    return {
+    result = {
         "case": name,
         "clauses": len(inserted),
         "words": sum(len(c.split()) for c in inserted),
@@ -113,6 +118,38 @@ def evaluate(name: str, transcriber: Transcriber, at: str, listened: Listened) -
         "shown_words": [f"{t.start:.2f}–{t.end:.2f} {t.text} (heard {t.heard or '-'})" for t in shown],
         "listened_inside": list(dict.fromkeys(listened.lines)),
     }
+    plain = job.process(acquire.local(media, article_path), transcriber, cues.Rules(), job.StageTimer())
+    hidden = offscript_hidden(plain.alignment.tokens, done.alignment.tokens)
+    result |= {"hidden": len(hidden), "hidden_words": [f"{t.start:.2f} {t.text}" for t in hidden]}
+    return result
+
+
+def offscript_hidden(plain: Sequence[Token], clauses: Sequence[Token]) -> list[Token]:
+    """The off-script words subtitled from the transcript against the case's own article (``plain``) that,
+    against the article with clauses inserted, lie under article words and meet no transcript word: speech
+    an unsaid clause took and hid, under its own words or under a sentence's it was part of (a guest's line
+    held by «يس، في وقت سابق من مساء أمس.» and shown as «يس،»). The rehear stage may hear a passage again
+    differently in the two runs, so words are met by time, not by text.
+
+    >>> guest, verse = Token("لا", 1.0, 1.2, "transcript"), Token("يس،", 0.5, 1.5, "article")
+    >>> [t.text for t in offscript_hidden([guest], [verse])]
+    ['لا']
+    >>> offscript_hidden([guest], [verse, Token("لي", 1.1, 1.3, "transcript")])  # heard again as «لي»
+    []
+    """
+
+    def meets(t: Token, w: Token) -> bool:
+        return t.start <= w.end and w.start <= t.end
+
+    said = [t for t in clauses if t.source == "transcript"]
+    shown = [t for t in clauses if t.source == "article"]
+    return [
+        w
+        for w in plain
+        if w.source == "transcript"
+        and any(t.start <= (w.start + w.end) / 2 <= t.end for t in shown)
+        and not any(meets(t, w) for t in said)
+    ]
 
 
 def main() -> int:
@@ -129,12 +166,13 @@ def main() -> int:
     listened = Listened()
     logging.getLogger("pipeline.align.inside").addHandler(listened)
     logging.getLogger("pipeline.align.inside").setLevel(logging.DEBUG)
-    total = [0, 0]
+    total = [0, 0, 0]
     for name in args.cases:
         result = evaluate(name, transcriber, args.at, listened)
-        total = [total[0] + result["words"], total[1] + result["shown"]]
+        total = [total[0] + result["words"], total[1] + result["shown"], total[2] + result["hidden"]]
         print(json.dumps(result, ensure_ascii=False), flush=True)
-    print(json.dumps({"inserted_words": total[0], "shown": total[1]}), flush=True)
+    totals = {"inserted_words": total[0], "shown": total[1], "offscript_hidden": total[2]}
+    print(json.dumps(totals), flush=True)
     return 0
 
 
