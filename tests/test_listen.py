@@ -291,6 +291,20 @@ def test_a_clause_nobody_says_inside_a_sentence_found_by_ear_is_left_out(samples
     assert article_text(after, 54.0, 58.5) == "«ليس لك أن تتعدى على القوانين»."
 
 
+def test_a_short_clause_nobody_says_at_the_end_of_a_sentence_found_by_ear_is_not_shown_past_its_voice(
+    samples, ear
+):
+    """The closing quote, heard as other words, ends with a clause of two words nobody says, too short a
+    block to be weighed for leaving out: Whisper's cross-attention times it after the quote's voice has
+    ended, and it is not shown there."""
+    longer = article.from_text(
+        (DEMO / "report.md").read_text().replace("على القوانين»", "على القوانين، بحسب مصادر»", 1)
+    )
+    transcript = with_clips(samples, {2: TRUTH[2]["text"], 5: "قلوه بالنسبة كيف يفضلها حين الغناء"})
+    after = align.found_by_ear(longer, align.align(longer, transcript, ear), transcript, ear)
+    assert article_text(after, 54.0, 58.5) == "«ليس لك أن تتعدى على القوانين،"
+
+
 def test_a_sentence_found_by_ear_is_weighed_against_unclaimed_speech_between_other_sentences(samples, ear):
     """Unclear speech lifts any text a little against a narrator's clear voice, so a sentence placed by ear
     is weighed against a stretch of unclaimed speech too: the closing quote, heard as other words, is
