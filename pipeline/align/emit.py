@@ -171,9 +171,11 @@ def _voiced_edges(
     starts: over unclaimed words, which may be the end misheard. Only first words of the first heard word's
     own clause are placed: a whole clause unheard before it is a lead-in nobody said more often than one
     misheard whole («وسأل:» was put on the long «أين» of a played «أين المشكلة؟»). So are only last words
-    of the last heard word's clause, by voice or by ear: a whole clause unheard after it is an attribution
-    nobody said. A reciter's «خبير،» drawn out for 2.9 s had room for «وفق» of an unsaid «وفق بيان رسمي صدر
-    لاحقا.» (``bench/skipped.py --at end``: such first words were 11 of the 25 inserted words shown).
+    of the last heard word's clause by voice, and nothing after it when that word ends its clause, by voice
+    or by ear: a whole clause unheard after it is an attribution nobody said. A reciter's «خبير،» drawn out
+    for 2.9 s had room for «وفق» of an unsaid «وفق بيان رسمي صدر لاحقا.» (``bench/skipped.py --at end``:
+    such first words were 11 of the 25 inserted words shown). Where the clause goes on after the last
+    heard word, the listener still hears on to the sentence's end.
     """
     clause = next(
         (a + 1 for a in range(heads[0] - 1, span[0] - 1, -1) if words[a].brk >= Break.CLAUSE), span[0]
