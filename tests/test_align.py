@@ -1355,3 +1355,30 @@ def test_an_unsaid_last_clause_over_a_guest_and_a_verse_gives_back_the_guests_li
     kept, claimed = settle([match], words, pieces, norms, pauses, None)
     assert [(k.span, k.last) for k in kept] == [((1, 2), 0)]
     assert not claimed[1:6].any()
+
+
+def test_a_first_word_paired_with_a_look_alike_past_its_own_speech_is_paired_with_that_speech():
+    """Under a music bed the quote «الكلام فضة، لكن الصمت ذهب» came back «أبقى لهم في الدماء لك يفضل
+    ذهب»: its first word was paired with «الدماء», a look-alike, its second with nothing, and «أبقى لهم في»
+    was shown as heard. A guest's longer line running on into the quote has too many letters to be its
+    first two words, and the pair stays."""
+    text = article.from_text("عنوان\n\n«الكلام فضة، لكن الصمت ذهب».\n")
+    quote = [("الدماء", 55.89, 55.99), ("لك", 56.09, 56.22), ("يفضل", 56.32, 56.72), ("ذهب", 56.82, 57.14)]
+    for before in (["أبقى", "لهم", "في"], ["وقال", "المتحدث", "باسم", "الحكومة", "في"]):
+        start = 55.75 - 0.25 * len(before)
+        heard = [("كلمة", 50.0, 50.5)] + [
+            (w, start + 0.25 * k, start + 0.2 + 0.25 * k) for k, w in enumerate(before)
+        ]
+        pieces = [Word(w, a, b, 0.9) for w, a, b in heard + quote]
+        norms = [normalize(w.text) for w in pieces]
+        words = article_words(text, set(norms))
+        pauses = np.array([b.start - a.end for a, b in itertools.pairwise(pieces)] + [0.0])
+        n = len(heard)
+        match = Match(1, [(1, n), (3, n + 1), (4, n + 2), (5, n + 3)], 1.0, (1, 6))  # 0: the title
+        kept, claimed = settle([match], words, pieces, norms, pauses, None)
+        if len(before) == 3:
+            assert kept[0].pairs[:2] == [(1, 1), (2, n)] and kept[0].first == 1
+            assert claimed[1:].all()
+        else:
+            assert kept[0].pairs[0] == (1, n) and kept[0].first == n
+            assert not claimed[:n].any()

@@ -233,8 +233,47 @@ def _settle_edges(matches: list[Match], scene: Scene) -> None:
         if _missing_tail(before) and after.first == before.last + 1:
             _release_stray_head(after, scene, before.last)
     for match, at_end in itertools.product(ordered, (True, False)):
+        _take_shifted_edge(match, scene, at_end)
         while _take_edge_speech(match, scene, at_end):
             pass  # a breath after a breath: «يا عيوكم لعلكم ‖ تذكو» is «يعظكم لعلكم ‖ تذكرون»
+
+
+def _take_shifted_edge(match: Match, scene: Scene, at_end: bool) -> None:
+    """Re-pair a sentence's edge word that the pairing slid onto the wrong heard word: one that does not
+    read as it, with the article word next to it left unheard and unclaimed speech running on beside it.
+    The edge word, the unheard word and that speech are taken as the sentence's edge together
+    (``_take_edge_speech``) where the speech stands for the edge word too; else the pair is kept as it
+    was.
+
+    Under a music bed, the quote «الكلام فضة، لكن الصمت ذهب» came back «أبقى لهم في الدماء لك يفضل
+    ذهب»: «الكلام» was paired with «الدماء», only a look-alike (55 of 100), «فضة» with nothing, and
+    «أبقى لهم في», the quote's first two words, were shown as heard, off-script.
+    """
+    pairs = match.pairs
+    if len(pairs) < CONTINUATION:
+        return
+    (a, t), (b, _) = (pairs[-1], pairs[-2]) if at_end else (pairs[0], pairs[1])
+    beside = t + 1 if at_end else t - 1
+    joint = t if at_end else beside
+    if (
+        abs(b - a) < 2
+        or reads_as(scene.words[a].norm, scene.heard[t])
+        or not 0 <= beside < len(scene.claimed)
+        or scene.claimed[beside]
+        or scene.pauses[joint] >= EDGE_PAUSE
+    ):
+        return
+    kept = (list(pairs), match.first, match.last)
+    if at_end:
+        match.pairs, match.last = pairs[:-1], pairs[-2][1]
+        scene.claimed[match.last + 1 : t + 1] = False
+    else:
+        match.pairs, match.first = pairs[1:], pairs[1][1]
+        scene.claimed[t : match.first] = False
+    taken = _take_edge_speech(match, scene, at_end)
+    if not taken or match.pairs[-1 if at_end else 0][0] != a:
+        match.pairs, match.first, match.last = kept
+        scene.claimed[match.first : match.last + 1] = True
 
 
 def _drop_unheard_lead_in(match: Match, scene: Scene) -> None:
