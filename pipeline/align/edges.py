@@ -72,16 +72,16 @@ def settle(
     """The found sentences with their edges settled, and which transcript words they hold.
 
     In order: a first pair whose word is far too slow for its letters, alone before a long pause, is given
-    up; edge pairs glued to the speech beside a sentence are given up, and (with ``listen``) last
-    pairs beyond a long pause that Whisper hears said before it; misheard edge words are taken in from the
-    speech beside them; a sentence left with one heard word is dropped (one word alone is no evidence of a
-    sentence); unheard lead-ins are left out, and a sentence left with one heard word then is dropped too
-    unless a pause set the lead-in's speech apart; last clauses none of whose words was heard as itself,
-    after a pause, are left out too, and edges are settled again on the speech they gave back; a lead-in's
-    speech goes back to the quote before where
-    it reads as that quote's missing end; a split-off piece of an edge word and a verse number Whisper
-    wrote after a verse are taken in, and a first word Whisper wrote twice is taken out of the speech
-    before the sentence. Words ``taken`` by other sentences are held already.
+    up; edge pairs glued to the speech beside a sentence are given up, and (with ``listen``) last pairs
+    beyond a long pause that Whisper hears said before it; misheard edge words are taken in from the speech
+    beside them, an edge word paired with a look-alike past its own speech with them; a sentence left with
+    one heard word is dropped (one word alone is no evidence of a sentence); unheard lead-ins are left out,
+    and a sentence left with one heard word then is dropped too unless a pause set the lead-in's speech
+    apart; last clauses none of whose words was heard as itself, after a pause, are left out too, and edges
+    are settled again on the speech they gave back; a lead-in's speech goes back to the quote before where it
+    reads as that quote's missing end; a split-off piece of an edge word and a verse number Whisper wrote
+    after a verse are taken in, and a first word Whisper wrote twice is taken out of the speech before the
+    sentence. Words ``taken`` by other sentences are held already.
     """
     claimed = np.zeros(len(heard), bool) if taken is None else taken.copy()
     for match in matches:
