@@ -272,6 +272,7 @@ def _take_shifted_edge(match: Match, scene: Scene, at_end: bool) -> None:
         scene.claimed[t : match.first] = False
     taken = _take_edge_speech(match, scene, at_end)
     if not taken or match.pairs[-1 if at_end else 0][0] != a:
+        scene.claimed[match.first : match.last + 1] = False  # the speech the take claimed goes back too
         match.pairs, match.first, match.last = kept
         scene.claimed[match.first : match.last + 1] = True
 
