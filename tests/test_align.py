@@ -1382,3 +1382,20 @@ def test_a_first_word_paired_with_a_look_alike_past_its_own_speech_is_paired_wit
         else:
             assert kept[0].pairs[0] == (1, n) and kept[0].first == n
             assert not claimed[:n].any()
+
+
+def test_an_edge_pair_kept_as_it_was_gives_back_the_speech_the_retake_claimed():
+    """Where the speech beside a look-alike edge pair says only the unheard word next to it («و الم» is as
+    long as «فضة», far shorter than «الكلام فضة»), the pair is kept as it was, and the «و» the retake took
+    in is shown as heard again, not hidden under no word."""
+    text = article.from_text("عنوان\n\n«الكلام فضة، لكن الصمت ذهب».\n")
+    heard = [("كلمة", 50.0, 50.5), ("و", 55.5, 55.6), ("الم", 55.7, 55.99)]
+    heard += [("لك", 56.09, 56.22), ("يفضل", 56.32, 56.72), ("ذهب", 56.82, 57.14)]
+    pieces = [Word(w, a, b, 0.9) for w, a, b in heard]
+    norms = [normalize(w.text) for w in pieces]
+    words = article_words(text, set(norms))
+    pauses = np.array([b.start - a.end for a, b in itertools.pairwise(pieces)] + [0.0])
+    pairs = [(1, 2), (3, 3), (4, 4), (5, 5)]
+    kept, claimed = settle([Match(1, list(pairs), 1.0, (1, 6))], words, pieces, norms, pauses, None)
+    assert kept[0].pairs == pairs and kept[0].first == 2
+    assert claimed.tolist() == [False, False, True, True, True, True]
