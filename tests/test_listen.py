@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pipeline import align, article, audio, listen, timing
@@ -335,6 +336,38 @@ def test_a_sentence_found_by_ear_is_weighed_against_unclaimed_speech_between_oth
     assert on_quote
     for a, b in on_quote:
         assert any(remark[0] <= c < remark[1] and d - c == pytest.approx(b - a) for c, d in asked)
+
+
+def test_a_sentence_found_by_ear_across_a_pause_inside_it_is_shown_over_both_parts(samples):
+    """The closing quote said with a 0.9 s pause before its last word (silence put into the audio at the
+    quietest moment between «على» and «القوانين», as a reciter breathes inside a verse) and heard as other
+    words either side: it is placed by ear on its first part, and timed on both parts «القوانين» falls
+    beyond the pause (``by_ear._stretched``), so it is shown over both, ending where its voice ends, with
+    none of the second part's words."""
+    clip = TRUTH[5]
+    db = timing.levels(samples)
+    cut = round(timing.quietest(db, 56.6, 57.0), 2)  # between «على» and «القوانين»
+    pause = 0.9
+    at = round(cut * samples.sample_rate)
+    silence = np.zeros(round(pause * samples.sample_rate), np.float32)
+    paused = replace(samples, samples=np.concatenate([samples.samples[:at], silence, samples.samples[at:]]))
+    words = [w for w in heard(samples).words if w.end <= clip["start"]]
+    for text, start, end in (
+        ("قلوه بالنسبة كيف", clip["start"], cut),
+        ("يفضلها حين الغناء", cut, clip["end"]),
+    ):
+        step = (end - start) / 3
+        words += [
+            Word(w, start + k * step, start + (k + 1) * step - 0.05, 0.9) for k, w in enumerate(text.split())
+        ]
+    moved = [replace(w, start=w.start + pause, end=w.end + pause) if w.start >= cut else w for w in words]
+    transcript = timing.refine(Transcript(tuple(moved), "ar", paused.duration, "truth"), paused)
+    ear = listen.listener(Transcriber(), paused)
+    after = align.found_by_ear(ARTICLE, align.align(ARTICLE, transcript, ear), transcript, ear)
+    shown = [t for t in after.tokens if t.start >= 54.0]
+    assert " ".join(t.text for t in shown) == "«ليس لك أن تتعدى على القوانين»."
+    assert {t.source for t in shown} == {"article"}
+    assert abs(shown[-1].end - (clip["end"] + pause)) < 0.15
 
 
 def test_a_sentence_of_three_words_found_by_ear_has_no_block_to_leave_out(samples, ear):

@@ -17,7 +17,8 @@ nats on a guest's speech against the recitation, 8.7 of them from «مصادر»
 A sentence is placed on a passage that lasts about as long as the sentence takes at the report's pace
 (``PACE``), or no shorter than it takes at a pace nobody outruns (``FASTEST``), and where the ratio passes
 ``BAR``; each sentence is used once and no two on the same speech, the strongest pairs first. A passage is
-the unclaimed speech between two pauses of ``PAUSE_BREAK``. Quoted
+the unclaimed speech between two pauses of ``PAUSE_BREAK``; a sentence placed on one takes in the passages
+beside it that its own words reach, timed on both (``_stretched``): a reciter pauses inside a verse. Quoted
 speech is said by someone else, at a pace of their own, and often right after another's sound bite: a quote
 may last as long as it takes at any found sentence's pace, and lie on a part of a passage that begins or
 ends it at a breath group's pause (``EDGE_PAUSE``). A block of its words that the audio says it likelier
@@ -112,7 +113,8 @@ def found_by_ear(
     narration = sorted(t.start for t in tokens if t.source == "article")
     unclaimed = sorted(t.start for t in tokens if t.source != "article")
     pairs: list[tuple[float, int, list[ArticleWord], Passage]] = []
-    for passage in _passages(tokens, transcript.voiced, transcript.duration):
+    passages = _passages(tokens, transcript.voiced, transcript.duration)
+    for passage in passages:
         fits = [
             (s, units)
             for s, units, quoted in missing
@@ -134,6 +136,7 @@ def found_by_ear(
         _narrowest(_words_heard(pairs), transcript.words), key=lambda p: -p[0]
     ):
         if all(s != sentence and not _overlap(p, passage) for s, p in placed):
+            passage = _stretched(passage, units, passages, [p for _, p in placed], listen, transcript.words)
             placed.append((sentence, passage))
             units = _said_units(
                 units, passage, listen, elsewhere(narration, *passage.heard, transcript.duration)
@@ -200,24 +203,80 @@ def _narrowest(
     [160.81, 165.86]
     """
 
-    def crowded(units: list[ArticleWord], passage: Passage) -> bool:
-        on = [w.text for w in heard if passage.start <= (w.start + w.end) / 2 <= passage.end]
-        return _letters(" ".join(on)) > PACE * _letters(_text(units))
-
     return [
         pair
         for pair in pairs
-        if not crowded(pair[2], pair[3])
+        if not _crowded(pair[2], pair[3], heard)
         or not any(
             sentence == pair[1]
             and units == pair[2]
             and part != pair[3]
             and pair[3].start <= part.start
             and part.end <= pair[3].end
-            and not crowded(units, part)
+            and not _crowded(units, part, heard)
             for _, sentence, units, part in pairs
         )
     ]
+
+
+def _crowded(units: Sequence[ArticleWord], passage: Passage, heard: Sequence[Word]) -> bool:
+    """Whether Whisper wrote more than ``PACE`` times the letters of ``units`` on ``passage``."""
+    on = [w.text for w in heard if passage.start <= (w.start + w.end) / 2 <= passage.end]
+    return _letters(" ".join(on)) > PACE * _letters(_text(units))
+
+
+def _stretched(
+    passage: Passage,
+    units: list[ArticleWord],
+    passages: Sequence[Passage],
+    placed: Sequence[Passage],
+    listen: Listen,
+    heard: Sequence[Word],
+) -> Passage:
+    """``passage`` joined with the whole passages beside it, one after another, that the sentence's own
+    words reach: timed by cross-attention on the two together, one of its words lies wholly beyond the
+    pause between them, and Whisper wrote no more than ``PACE`` times the sentence's letters on them.
+
+    A reciter pauses inside a verse as long as between sentences: under a music bed, batched decoding
+    heard «إلا الذين آمنوا … وتواصوا بالحق وتواصوا بالصبر.» as «إنه لدينا آمان … كي وطوى سوبي حقو ‖ وطوى
+    سوبي السبب.», 0.98 s apart. Placed on the first part alone, its last two words were timed at its end
+    for no time and the second part was shown as heard; timed on both, «بالصبر» fell on 23.19–24.23 s of
+    the second's 22.78–24.14. Another speaker's line beside a placed sentence draws no word of it: the
+    sentence's edge word stretches over the pause and the line (a proverb's «ضَرِسَت» to 187.67 s, the
+    next speaker starting at 188.01; a quote of poetry's «أبا» from 187.76 s, over the 188.01–190.56 s
+    line before it)."""
+    if not passage.whole:
+        return passage
+    text = _text(units)
+    while True:
+        beside = [
+            p
+            for p in passages
+            if p.whole
+            and p.between == passage.between
+            and not _overlap(p, passage)
+            and not any(_overlap(p, q) for q in placed)
+            and max(p.end, passage.end) - min(p.start, passage.start) <= LONGEST
+        ]
+        after = min((p for p in beside if p.start >= passage.end), key=lambda p: p.start, default=None)
+        before = max((p for p in beside if p.end <= passage.start), key=lambda p: p.end, default=None)
+        grown = None
+        for other in (after, before):
+            if other is None:
+                continue
+            first, second = (passage, other) if other is after else (other, passage)
+            joined = Passage(first.start, second.end, first.lo, second.hi, passage.between)
+            timed = listen.timed(*joined.heard, text)
+            middle = (first.end + second.start) / 2
+            reached = timed is not None and any(
+                w.start >= middle if other is after else w.end <= middle for w in timed
+            )
+            if reached and not _crowded(units, joined, heard):
+                grown = joined
+                break
+        if grown is None:
+            return passage
+        passage = grown
 
 
 def _said_units(
