@@ -81,7 +81,8 @@ def settle(
     are settled again on the speech they gave back; a lead-in's speech goes back to the quote before where it
     reads as that quote's missing end; a split-off piece of an edge word and a verse number Whisper wrote
     after a verse are taken in, and a first word Whisper wrote twice is taken out of the speech before the
-    sentence. Words ``taken`` by other sentences are held already.
+    sentence, an unheard last word it wrote past other speech out of the speech after it. Words ``taken``
+    by other sentences are held already.
     """
     claimed = np.zeros(len(heard), bool) if taken is None else taken.copy()
     for match in matches:
@@ -117,6 +118,7 @@ def settle(
         _absorb_split_edges(match, scene)
         _take_verse_number(match, scene)
         _claim_doubled_head(match, scene)
+        _claim_drifted_tail(match, scene)
     return kept, claimed
 
 
@@ -657,6 +659,29 @@ def _claim_doubled_head(match: Match, scene: Scene) -> None:
     first = t == match.first and len(scene.words[a].norm) >= ECHO_LETTERS
     if doubled and first and reads_as(scene.words[a].norm, scene.heard[t]):
         scene.claimed[before] = True
+
+
+def _claim_drifted_tail(match: Match, scene: Scene) -> None:
+    """Take out of the off-script speech a sentence's unheard last word that Whisper wrote past speech it
+    heard only on a second hearing: the first word it was sure of after the sentence, beyond words it was
+    unsure of, is the article's last word itself. The sentence's last word stays where its voice placed it;
+    the copy is shown nowhere.
+
+    Under an opener's sound bed Whisper wrote the demo's «وانتشاء التصحر.» and nothing for the guest's
+    «هذه ملحوظة مهمة للغاية» after it, and timed «التصحر.» at the guest's last word, 5 s late; heard again,
+    the guest's words came back unsure (and are shown nowhere), and «التصحر.» was shown over them, a
+    sentence's last word in a cue of its own. A short word (under ``ECHO_LETTERS``) may well be said again,
+    and is left as heard.
+    """
+    last = match.span[1] - 1
+    after = match.last + 1
+    if match.pairs[-1][0] == last or len(scene.words[last].norm) < ECHO_LETTERS:
+        return
+    t = after
+    while t < len(scene.pieces) and not scene.claimed[t] and not scene.pieces[t].sure:
+        t += 1
+    if after < t < len(scene.pieces) and not scene.claimed[t] and scene.heard[t] == scene.words[last].norm:
+        scene.claimed[t] = True
 
 
 def _take_verse_number(match: Match, scene: Scene) -> None:
