@@ -60,7 +60,10 @@ and not found, by 18.6–30.6 in its seven runs; found sentences on their own sp
 (median), but as little as 11.6 where a long attribution goes unsaid (so quotes are also scored alone). A
 ratio of e¹⁵ leaves room for the few hundred pairs a long report tries. With a stretch of unclaimed speech
 among the others, on the 50 runs: 9.7 at most (a passage holding the poetry quote's first word), the
-sentences said there 18.6–60.7; with ``bench/skipped.py --at end``'s clauses, 10.0 and 17.6."""
+sentences said there 18.6–60.7; with ``bench/skipped.py --at end``'s clauses, 10.0 and 17.6. With passages
+that could hold a sentence at ``FASTEST`` asked about too, on session 30's machine's words: 12.5 at most
+(an unspoken verse on another reciter's verse), 12.4 (a verse's four words on a guest's line); the
+sentences said there 20.8–57.5."""
 PACE = 2.0
 """How much longer or shorter than the sentence takes at the report's pace a passage may last: a passage
 much shorter cannot hold it, and one much longer holds other speech too, which the sentence would hide."""
