@@ -69,6 +69,7 @@ class Ear:
     _known: dict[tuple, float] = field(default_factory=dict, init=False, repr=False)
     _per_word: dict[tuple, list[float]] = field(default_factory=dict, init=False, repr=False)
     _continued: dict[tuple, list[Word]] = field(default_factory=dict, init=False, repr=False)
+    _timings: dict[tuple, list[Word]] = field(default_factory=dict, init=False, repr=False)
 
     def likelihoods(self, start: float, end: float, texts: list[str]) -> list[float] | None:
         """The log-likelihood of each of ``texts`` as all that is said from ``start`` to ``end`` seconds:
@@ -130,12 +131,16 @@ class Ear:
 
     def timed(self, start: float, end: float, text: str) -> list[Word] | None:
         """The words of ``text`` timed on ``start``–``end`` seconds by Whisper's cross-attention, as
-        faster-whisper times the words it hears (forced: the text is not searched for)."""
-        try:
-            return self._timed(start, end, self._tokenizer.encode(" " + text.strip()))
-        except (RuntimeError, IndexError) as exc:
-            _failed(exc)
-            return None
+        faster-whisper times the words it hears (forced: the text is not searched for). Kept for the job:
+        ``by_ear`` times a sentence on the passages it may take in, then on the one it took."""
+        key = (start, end, text)
+        if key not in self._timings:
+            try:
+                self._timings[key] = self._timed(start, end, self._tokenizer.encode(" " + text.strip()))
+            except (RuntimeError, IndexError) as exc:
+                _failed(exc)
+                return None
+        return list(self._timings[key])
 
     def _likelihoods(self, start: float, end: float, texts: list[str]) -> list[float]:
         tokenizer = self._tokenizer

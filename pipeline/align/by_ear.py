@@ -276,12 +276,14 @@ def _stretched(
                 continue
             first, second = (passage, other) if other is after else (other, passage)
             joined = Passage(first.start, second.end, first.lo, second.hi, passage.between)
+            if _crowded(units, joined, heard):
+                continue
             timed = listen.timed(*joined.heard, text)
             middle = (first.end + second.start) / 2
             reached = timed is not None and any(
                 w.start >= middle if other is after else w.end <= middle for w in timed
             )
-            if reached and not _crowded(units, joined, heard) and _likelier(listen, text, joined, passage):
+            if reached and _likelier(listen, text, joined, passage):
                 grown = joined
                 break
         if grown is None:
